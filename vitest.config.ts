@@ -1,0 +1,45 @@
+import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-pool-workers';
+import { defineConfig } from 'vitest/config';
+
+/**
+ * Two projects:
+ * - `worker`: unit and integration tests inside workerd (the real runtime), with real KV, D1 and
+ *   Durable Objects from Miniflare, configured from wrangler.toml.
+ * - `node`: the devnet, the client and the end-to-end tests that start real processes.
+ */
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(async () => ({
+            main: './src/index.ts',
+            remoteBindings: false,
+            wrangler: { configPath: './wrangler.toml' },
+            miniflare: {
+              bindings: { TEST_MIGRATIONS: await readD1Migrations('./migrations') },
+            },
+          })),
+        ],
+        ssr: {
+          optimizeDeps: { include: ['c32check'] },
+        },
+        test: {
+          name: 'worker',
+          include: ['src/**/*.test.ts', 'test/worker/**/*.test.ts'],
+          setupFiles: ['./test/worker/apply-migrations.ts'],
+          deps: { optimizer: { ssr: { enabled: true, include: ['c32check'] } } },
+        },
+      },
+      {
+        test: {
+          name: 'node',
+          environment: 'node',
+          include: ['devnet/**/*.test.ts', 'client/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
