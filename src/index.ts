@@ -1,3 +1,9 @@
-import { DurableObject } from 'cloudflare:workers';
-export class PaymentTracker extends DurableObject {}
-export default { fetch: () => new Response('ok') };
+import { createApp } from './app';
+
+export { PaymentTracker } from './durable-objects/payment-tracker';
+
+const app = createApp();
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

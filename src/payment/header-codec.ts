@@ -31,7 +31,7 @@ export function decodeBase64Json(header: string): DecodeResult {
   }
   let json: string;
   try {
-    json = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    json = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
     return { ok: false, reason: 'the decoded header is not UTF-8' };
   }

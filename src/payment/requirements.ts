@@ -1,0 +1,97 @@
+/**
+ * Building the 402 challenge and matching a client's `accepted` against it.
+ *
+ * x402 v2: the server rebuilds the requirements on the paid retry and the client's `accepted` must
+ * equal one of them field by field; we never trust the client's amount, asset or payTo. That is
+ * why `extra` holds only static values (no nonces, no timestamps).
+ */
+import type { ServiceConfig } from '../config';
+import { assetIdFor, CAIP2_NETWORK, TOKEN_TYPES, TOKENS, type TokenType } from '../stacks/tokens';
+import { type PaymentRequired, type PaymentRequirements, X402_VERSION } from './protocol';
+import type { PricingTier } from './types';
+
+export type TokenPrices = Record<TokenType, bigint>;
+
+/** Lists every accepted token with its own amount; a preferred token comes first. */
+export function buildAccepts(
+  config: ServiceConfig,
+  tier: PricingTier,
+  prices: TokenPrices,
+  preferred?: TokenType,
+): PaymentRequirements[] {
+  const order = preferred
+    ? [preferred, ...TOKEN_TYPES.filter((t) => t !== preferred)]
+    : TOKEN_TYPES;
+  return order.map((token) => {
+    const asset = assetIdFor(token, config.network);
+    return {
+      scheme: 'exact',
+      network: CAIP2_NETWORK[config.network],
+      amount: prices[token].toString(),
+      asset,
+      payTo: config.payTo,
+      maxTimeoutSeconds: config.maxTimeoutSeconds,
+      extra: {
+        tokenType: token,
+        ...(asset === 'STX' ? {} : { tokenContract: asset }),
+        decimals: TOKENS[token].decimals,
+        pricingTier: tier,
+      },
+    };
+  });
+}
+
+/** The `payment-identifier` extension, declared on every 402 (x402 v2 extensions). */
+export const PAYMENT_IDENTIFIER_EXTENSION = {
+  info: { required: false },
+  schema: {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    type: 'object',
+    properties: {
+      id: { type: 'string', minLength: 16, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' },
+      required: { type: 'boolean' },
+    },
+    required: ['id'],
+  },
+} as const;
+
+export function buildPaymentRequired(options: {
+  resourceUrl: string;
+  description?: string;
+  accepts: PaymentRequirements[];
+  error?: string;
+}): PaymentRequired {
+  return {
+    x402Version: X402_VERSION,
+    ...(options.error ? { error: options.error } : {}),
+    resource: {
+      url: options.resourceUrl,
+      ...(options.description ? { description: options.description } : {}),
+      mimeType: 'application/json',
+    },
+    accepts: options.accepts,
+    extensions: { 'payment-identifier': PAYMENT_IDENTIFIER_EXTENSION },
+  };
+}
+
+/** Stable JSON: object keys sorted, so field order never decides equality. */
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The requirement that `accepted` equals field by field, if any. */
+export function findMatchingRequirement(
+  accepted: unknown,
+  accepts: readonly PaymentRequirements[],
+): PaymentRequirements | undefined {
+  if (accepted === null || typeof accepted !== 'object') return undefined;
+  const wanted = canonicalJson(accepted);
+  return accepts.find((requirement) => canonicalJson(requirement) === wanted);
+}

@@ -1,0 +1,107 @@
+/**
+ * `POST /hashing/{algorithm}`: one declaration per algorithm, all of the same shape.
+ * `data` is UTF-8 text, or bytes when written `0x` + hex; malformed hex is a 400 before any 402,
+ * never silently read as zero bytes.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { errorResponses } from '../../schemas/errors';
+import { defineRoute, STANDARD } from '../registry';
+import { HASH_ALGORITHMS, type HashAlgorithm } from './algorithms';
+
+/** Longest `data` accepted, in characters (a 0x-hex string of 64 KiB of bytes fits). */
+export const MAX_HASH_INPUT_CHARS = 131_074;
+
+const HEX_BODY = /^[0-9a-fA-F]*$/;
+
+export const HashRequestSchema = z
+  .object({
+    data: z
+      .string()
+      .max(MAX_HASH_INPUT_CHARS)
+      .superRefine((data, ctx) => {
+        if (!/^0x/i.test(data)) return;
+        const hex = data.slice(2);
+        if (hex.length % 2 !== 0 || !HEX_BODY.test(hex)) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'data starts with 0x, so it must be hex bytes: an even number of 0-9a-f digits',
+            params: { code: 'invalid_hex' },
+          });
+        }
+      })
+      .openapi({
+        description: 'UTF-8 text, or bytes written as 0x + hex.',
+        example: 'hello world',
+      }),
+    encoding: z
+      .enum(['hex', 'base64'])
+      .default('hex')
+      .openapi({ description: 'Output encoding: hex (0x-prefixed, default) or base64.' }),
+  })
+  .strict()
+  .openapi('HashRequest');
+
+export const HashResponseSchema = z
+  .object({
+    hash: z
+      .string()
+      .openapi({ example: '0xb94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9' }),
+    algorithm: z.string().openapi({ example: 'sha256' }),
+    encoding: z.enum(['hex', 'base64']),
+    inputLength: z.number().int().openapi({ description: 'Length of the input in bytes.' }),
+  })
+  .openapi('HashResponse');
+
+export function inputBytes(data: string): Uint8Array {
+  if (/^0x/i.test(data)) {
+    const hex = data.slice(2);
+    const bytes = new Uint8Array(hex.length / 2);
+    for (let i = 0; i < bytes.length; i++)
+      bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+    return bytes;
+  }
+  return new TextEncoder().encode(data);
+}
+
+export function encodeDigest(digest: Uint8Array, encoding: 'hex' | 'base64'): string {
+  if (encoding === 'base64') return btoa(String.fromCharCode(...digest));
+  return `0x${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+export function hashRoute(algorithm: HashAlgorithm) {
+  const { title, description, digest } = HASH_ALGORITHMS[algorithm];
+  return defineRoute({
+    route: createRoute({
+      method: 'post',
+      path: `/hashing/${algorithm}`,
+      tags: ['Hashing'],
+      summary: `${title} hash`,
+      description,
+      request: {
+        body: { required: true, content: { 'application/json': { schema: HashRequestSchema } } },
+      },
+      responses: {
+        200: {
+          description: `The ${title} digest`,
+          content: { 'application/json': { schema: HashResponseSchema } },
+        },
+        ...errorResponses,
+      },
+    }),
+    pricing: STANDARD,
+    handler: (c) => {
+      const { data, encoding } = c.req.valid('json');
+      const bytes = inputBytes(data);
+      return c.json(
+        {
+          hash: encodeDigest(digest(bytes), encoding),
+          algorithm,
+          encoding,
+          inputLength: bytes.length,
+        },
+        200,
+      );
+    },
+  });
+}

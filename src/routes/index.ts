@@ -1,0 +1,11 @@
+import { hashingRoutes } from './hashing';
+import { healthRoute } from './info/health';
+import { serviceInfoRoute } from './info/service-info';
+import type { ApiRoute } from './registry';
+
+/** Every route of the API, in the order they are documented. */
+export const ROUTES: readonly ApiRoute[] = [
+  serviceInfoRoute(() => ROUTES),
+  healthRoute,
+  ...hashingRoutes,
+];

@@ -1,0 +1,56 @@
+/**
+ * The route registry: each route is declared once (method, path, zod schemas, summary,
+ * description, price tier, order of operations). The Hono route, its validation, the payment gate
+ * and the price all come from that one declaration; later the OpenAPI document, /docs and the
+ * x402 manifests will too (DESIGN section 6).
+ */
+import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
+import type { Handler } from 'hono';
+import type { AppEnv } from '../env';
+import { type PaidRouteSpec, type PaymentDeps, withPayment } from '../payment/middleware';
+import type { RoutePricing } from '../payment/types';
+
+export interface RouteDefinition<R extends RouteConfig> {
+  route: R;
+  pricing: RoutePricing;
+  handler: RouteHandler<R, AppEnv>;
+  quote?: PaidRouteSpec['quote'];
+}
+
+/** A declared route with its handler type erased, so routes of every shape fit in one list. */
+export interface ApiRoute {
+  route: RouteConfig;
+  pricing: RoutePricing;
+  handler: Handler<AppEnv>;
+  quote?: PaidRouteSpec['quote'];
+}
+
+export const FREE: RoutePricing = { tier: 'free', order: 'authorization' };
+/** Pure computation: charge only after the handler succeeded. */
+export const STANDARD: RoutePricing = { tier: 'standard', order: 'authorization' };
+
+export function defineRoute<R extends RouteConfig>(definition: RouteDefinition<R>): ApiRoute {
+  return definition as unknown as ApiRoute;
+}
+
+export function routeName(route: RouteConfig): string {
+  return `${route.method.toUpperCase()} ${route.path}`;
+}
+
+export function mountRoutes(
+  app: OpenAPIHono<AppEnv>,
+  routes: readonly ApiRoute[],
+  deps: PaymentDeps,
+): void {
+  for (const { route, pricing, handler, quote } of routes) {
+    const gated =
+      pricing.tier === 'free'
+        ? handler
+        : withPayment(
+            { routeName: routeName(route), description: route.summary, pricing, quote },
+            handler,
+            deps,
+          );
+    app.openapi(route, gated as RouteHandler<RouteConfig, AppEnv>);
+  }
+}

@@ -1,0 +1,314 @@
+/**
+ * Offline verification of a Stacks payment transaction (DESIGN section 4, items 2 to 7).
+ * Pure CPU work with @stacks/transactions v7: no network call, no side effect, so it runs before
+ * anything is claimed or charged. Each failure has its own code.
+ */
+import {
+  AddressHashMode,
+  AuthType,
+  addressFromVersionHash,
+  addressHashModeToVersion,
+  addressToString,
+  ClarityType,
+  type ClarityValue,
+  deserializeTransaction,
+  FungibleConditionCode,
+  isSingleSig,
+  PayloadType,
+  type PostConditionPrincipalWire,
+  type PostConditionWire,
+  PostConditionMode,
+  PostConditionPrincipalId,
+  PostConditionType,
+  PubKeyEncoding,
+  type StacksTransactionWire,
+  serializeTransaction,
+} from '@stacks/transactions';
+import type { PaymentErrorCode } from '../payment/errors';
+import type { PaymentRequirements } from '../payment/protocol';
+import type { VerifyOutcome } from '../payment/types';
+import {
+  CHAIN_ID,
+  type StacksNetworkName,
+  TOKENS,
+  TRANSACTION_VERSION,
+  type TokenType,
+} from './tokens';
+
+export interface PaymentCheck {
+  /** Hex of the serialized transaction, `0x` optional. */
+  transactionHex: string;
+  requirement: PaymentRequirements;
+  token: TokenType;
+  network: StacksNetworkName;
+  maxBytes: number;
+}
+
+const HEX = /^[0-9a-f]*$/;
+/** Half the secp256k1 group order: a signature with s above it is the malleated twin (BIP-62). */
+const SECP256K1_HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
+/** SIP-010 `transfer` memo: (optional (buff 34)). */
+const MAX_MEMO_BYTES = 34;
+
+class Rejection extends Error {
+  constructor(
+    readonly code: PaymentErrorCode,
+    readonly detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+function reject(code: PaymentErrorCode, detail: string): never {
+  throw new Rejection(code, detail);
+}
+
+export function verifyStacksPayment(check: PaymentCheck): VerifyOutcome {
+  try {
+    return verifyOrThrow(check);
+  } catch (error) {
+    if (error instanceof Rejection)
+      return { type: 'rejected', code: error.code, detail: error.detail };
+    throw error;
+  }
+}
+
+function verifyOrThrow(check: PaymentCheck): VerifyOutcome {
+  const hex = check.transactionHex.replace(/^0x/i, '').toLowerCase();
+  if (hex.length === 0 || hex.length % 2 !== 0 || !HEX.test(hex)) {
+    reject('invalid_transaction', 'payload.transaction must be an even-length hex string');
+  }
+  if (hex.length / 2 > check.maxBytes) {
+    reject(
+      'transaction_too_large',
+      `payload.transaction is ${hex.length / 2} bytes; the limit is ${check.maxBytes}`,
+    );
+  }
+  let tx: StacksTransactionWire;
+  try {
+    tx = deserializeTransaction(hex);
+  } catch (error) {
+    reject('invalid_transaction', `the transaction does not decode: ${(error as Error).message}`);
+  }
+  // The decoder ignores trailing bytes; without this check one payment has many spellings (txids).
+  if (serializeTransaction(tx) !== hex) {
+    reject(
+      'non_canonical_transaction',
+      'the transaction does not re-serialise to exactly the bytes sent',
+    );
+  }
+  if (
+    tx.transactionVersion !== TRANSACTION_VERSION[check.network] ||
+    tx.chainId !== CHAIN_ID[check.network]
+  ) {
+    reject(
+      'invalid_network',
+      `the transaction is for version 0x${tx.transactionVersion.toString(16)} / chain id 0x${tx.chainId.toString(16)}; this route takes ${check.network}`,
+    );
+  }
+  const payer = verifyOrigin(tx, check.network);
+  const byteLength = hex.length / 2;
+  if (tx.auth.spendingCondition.fee < BigInt(byteLength)) {
+    reject(
+      'fee_too_low',
+      `fee ${tx.auth.spendingCondition.fee} is below ${byteLength} microSTX (1 per byte)`,
+    );
+  }
+  const amount = checkTransferPayload(tx, check, payer);
+  checkPostConditions(tx, check, payer, amount);
+  return {
+    type: 'verified',
+    payer,
+    txid: tx.txid(),
+    nonce: tx.auth.spendingCondition.nonce,
+    amount,
+    transaction: hexToBytes(hex),
+  };
+}
+
+/** Item 4 and 5: standard single-sig origin with a valid low-S signature; returns the payer. */
+function verifyOrigin(tx: StacksTransactionWire, network: StacksNetworkName): string {
+  if (tx.auth.authType === AuthType.Sponsored) {
+    reject(
+      'sponsored_not_allowed',
+      'sponsored transactions are not accepted; build it with the payer paying the fee',
+    );
+  }
+  const condition = tx.auth.spendingCondition;
+  if (
+    !isSingleSig(condition) ||
+    (condition.hashMode !== AddressHashMode.P2PKH && condition.hashMode !== AddressHashMode.P2WPKH)
+  ) {
+    reject('unsupported_signer', 'the origin must be a single-signature spending condition');
+  }
+  if (
+    condition.hashMode === AddressHashMode.P2WPKH &&
+    condition.keyEncoding !== PubKeyEncoding.Compressed
+  ) {
+    reject('signature_validation_failed', 'P2WPKH origins must use a compressed public key');
+  }
+  const signature = condition.signature.data;
+  if (BigInt(`0x${signature.slice(66, 130)}`) > SECP256K1_HALF_ORDER) {
+    reject(
+      'signature_validation_failed',
+      'the signature has a high S value (a malleated signature)',
+    );
+  }
+  try {
+    tx.verifyOrigin();
+  } catch (error) {
+    reject(
+      'signature_validation_failed',
+      `the origin signature does not verify: ${(error as Error).message}`,
+    );
+  }
+  return addressToString(
+    addressFromVersionHash(addressHashModeToVersion(condition.hashMode, network), condition.signer),
+  );
+}
+
+/** Item 6: what the transaction pays; returns the amount transferred. */
+function checkTransferPayload(
+  tx: StacksTransactionWire,
+  check: PaymentCheck,
+  payer: string,
+): bigint {
+  const { requirement } = check;
+  const price = BigInt(requirement.amount);
+  const payload = tx.payload;
+  if (requirement.asset === 'STX') {
+    if (payload.payloadType !== PayloadType.TokenTransfer) {
+      reject('unrecognized_asset', 'an STX payment must be a token-transfer transaction');
+    }
+    if (principalOf(payload.recipient) !== requirement.payTo) {
+      reject(
+        'recipient_mismatch',
+        `the transfer pays ${principalOf(payload.recipient)}, not ${requirement.payTo}`,
+      );
+    }
+    if (payload.amount < price) {
+      reject(
+        'amount_insufficient',
+        `the transfer pays ${payload.amount} microSTX; the price is ${price}`,
+      );
+    }
+    return payload.amount;
+  }
+  if (payload.payloadType !== PayloadType.ContractCall) {
+    reject(
+      'unrecognized_asset',
+      `a ${check.token} payment must be a contract call of ${requirement.asset}`,
+    );
+  }
+  const contractId = `${addressToString(payload.contractAddress)}.${payload.contractName.content}`;
+  if (contractId !== requirement.asset) {
+    reject('unrecognized_asset', `the call is to ${contractId}, not ${requirement.asset}`);
+  }
+  const args = payload.functionArgs;
+  if (
+    payload.functionName.content !== 'transfer' ||
+    args.length !== 4 ||
+    args[0].type !== ClarityType.UInt
+  ) {
+    reject(
+      'invalid_transfer_call',
+      'the call must be transfer(uint amount, principal sender, principal recipient, optional memo)',
+    );
+  }
+  const amount = BigInt(args[0].value);
+  if (amount < price) {
+    reject('amount_insufficient', `the transfer pays ${amount}; the price is ${price}`);
+  }
+  if (principalOf(args[1]) !== payer) {
+    reject(
+      'sender_mismatch',
+      `the transfer sender is ${principalOf(args[1])} but the signer is ${payer}`,
+    );
+  }
+  if (args[2].type !== ClarityType.PrincipalStandard || args[2].value !== requirement.payTo) {
+    reject(
+      'recipient_mismatch',
+      `the transfer pays ${principalOf(args[2])}, not ${requirement.payTo}`,
+    );
+  }
+  const memo = args[3];
+  const memoOk =
+    memo.type === ClarityType.OptionalNone ||
+    (memo.type === ClarityType.OptionalSome &&
+      memo.value.type === ClarityType.Buffer &&
+      memo.value.value.length / 2 <= MAX_MEMO_BYTES);
+  if (!memoOk) {
+    reject(
+      'invalid_transfer_call',
+      `the memo must be none or (some buff) of at most ${MAX_MEMO_BYTES} bytes`,
+    );
+  }
+  return amount;
+}
+
+/** Item 7: none, or deny mode with exactly one condition: the payer sends exactly `amount` of the asset. */
+function checkPostConditions(
+  tx: StacksTransactionWire,
+  check: PaymentCheck,
+  payer: string,
+  amount: bigint,
+): void {
+  const conditions = tx.postConditions.values as PostConditionWire[];
+  if (conditions.length === 0) return;
+  const problem = (detail: string): never => reject('invalid_post_conditions', detail);
+  if (tx.postConditionMode !== PostConditionMode.Deny)
+    problem('post-conditions are only accepted in deny mode');
+  if (conditions.length !== 1) problem(`expected one post-condition, found ${conditions.length}`);
+  const condition = conditions[0];
+  if (
+    condition.conditionType !== PostConditionType.STX &&
+    condition.conditionType !== PostConditionType.Fungible
+  ) {
+    problem('the post-condition must be a fungible one');
+  }
+  if (postConditionPrincipal(condition.principal, payer) !== payer) {
+    problem('the post-condition must be on the payer');
+  }
+  if (condition.conditionCode !== FungibleConditionCode.Equal || condition.amount !== amount) {
+    problem(`the post-condition must say the payer sends exactly ${amount}`);
+  }
+  if (check.requirement.asset === 'STX') {
+    if (condition.conditionType !== PostConditionType.STX)
+      problem('an STX payment takes an STX post-condition');
+    return;
+  }
+  const ft = TOKENS[check.token].contract?.[check.network];
+  if (
+    condition.conditionType !== PostConditionType.Fungible ||
+    !ft ||
+    addressToString(condition.asset.address) !== ft.address ||
+    condition.asset.contractName.content !== ft.contractName ||
+    condition.asset.assetName.content !== ft.assetName
+  ) {
+    problem(`the post-condition must be on ${check.requirement.asset}::${ft?.assetName}`);
+  }
+}
+
+function postConditionPrincipal(principal: PostConditionPrincipalWire, origin: string): string {
+  switch (principal.prefix) {
+    case PostConditionPrincipalId.Origin:
+      return origin;
+    case PostConditionPrincipalId.Standard:
+      return addressToString(principal.address);
+    case PostConditionPrincipalId.Contract:
+      return `${addressToString(principal.address)}.${principal.contractName.content}`;
+  }
+}
+
+function principalOf(value: ClarityValue): string {
+  if (value.type === ClarityType.PrincipalStandard || value.type === ClarityType.PrincipalContract)
+    return value.value;
+  return `(not a principal: ${value.type})`;
+}
+
+function hexToBytes(hex: string): Uint8Array {
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++)
+    bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}

@@ -1,0 +1,55 @@
+import { env } from 'cloudflare:workers';
+import { createApp } from '../../../src/app';
+import { decodeBase64Json } from '../../../src/payment/header-codec';
+import type { PaymentRequired, SettlementResponse } from '../../../src/payment/protocol';
+import type { ApiRoute } from '../../../src/routes/registry';
+import { ROUTES } from '../../../src/routes';
+import { FakeSettler } from './fake-settler';
+
+export const BASE = 'http://api.test';
+
+/** The real app over the real bindings, with a fake settler (and optionally extra routes). */
+export function testApp(extraRoutes: ApiRoute[] = []) {
+  const settler = new FakeSettler();
+  const app = createApp({
+    deps: { settlerFor: () => settler },
+    routes: [...ROUTES, ...extraRoutes],
+  });
+  const request = (path: string, init: RequestInit = {}, bindings: Env = env) =>
+    app.request(`${BASE}${path}`, init, bindings);
+  const post = (
+    path: string,
+    body: unknown,
+    headers: Record<string, string> = {},
+    bindings: Env = env,
+  ) =>
+    request(
+      path,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      },
+      bindings,
+    );
+  return { app, settler, request, post };
+}
+
+export function decodeHeader<T>(value: string | null): T {
+  if (value === null) throw new Error('header missing');
+  const decoded = decodeBase64Json(value);
+  if (!decoded.ok) throw new Error(decoded.reason);
+  return decoded.value as T;
+}
+
+export const paymentRequiredOf = (res: Response) =>
+  decodeHeader<PaymentRequired>(res.headers.get('payment-required'));
+export const paymentResponseOf = (res: Response) =>
+  decodeHeader<SettlementResponse>(res.headers.get('payment-response'));
+
+export async function ledgerRows() {
+  const { results } = await env.DB.prepare('SELECT * FROM payments ORDER BY created_at').all<
+    Record<string, unknown>
+  >();
+  return results;
+}
