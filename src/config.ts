@@ -5,7 +5,7 @@
  * problems are kept and paid routes answer 503 `service_misconfigured`; free routes keep working.
  */
 import { AddressVersion, createAddress, validateStacksAddress } from '@stacks/transactions';
-import { TOKEN_TYPES, type StacksNetworkName, type TokenType } from './stacks/tokens';
+import { type StacksNetworkName, TOKEN_TYPES, type TokenType } from './stacks/tokens';
 
 export type SettlementMode = 'node';
 

@@ -15,11 +15,11 @@ import {
   FungibleConditionCode,
   isSingleSig,
   PayloadType,
-  type PostConditionPrincipalWire,
-  type PostConditionWire,
   PostConditionMode,
   PostConditionPrincipalId,
+  type PostConditionPrincipalWire,
   PostConditionType,
+  type PostConditionWire,
   PubKeyEncoding,
   type StacksTransactionWire,
   serializeTransaction,
@@ -31,8 +31,8 @@ import {
   CHAIN_ID,
   type StacksNetworkName,
   TOKENS,
-  TRANSACTION_VERSION,
   type TokenType,
+  TRANSACTION_VERSION,
 } from './tokens';
 
 export interface PaymentCheck {

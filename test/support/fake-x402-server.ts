@@ -80,7 +80,12 @@ export async function startFakeX402Server(options: FakeX402ServerOptions): Promi
     if (options.freePaths?.includes(request.path)) {
       reply = { status: 200, body: { free: true } };
     } else if (request.paymentPayload !== undefined) {
-      reply = options.onPaid(request);
+      try {
+        reply = options.onPaid(request);
+      } catch (error) {
+        // A throwing test hook must fail the request, not leave the client waiting forever.
+        reply = { status: 500, body: { error: String(error) } };
+      }
     } else {
       const challenge = options.challenge(`${baseUrl}${request.path}`, request);
       reply = {

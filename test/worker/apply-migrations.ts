@@ -1,5 +1,6 @@
 import { applyD1Migrations } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
+import { beforeEach } from 'vitest';
 
 declare global {
   namespace Cloudflare {
@@ -9,6 +10,10 @@ declare global {
   }
 }
 
-// Setup files run outside isolated storage and may run more than once: applyD1Migrations only
-// applies migrations that have not been applied yet.
+// Each test file has its own storage; tests within a file share it. applyD1Migrations only applies
+// what is missing, and every test starts from an empty ledger.
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
+
+beforeEach(async () => {
+  await env.DB.exec('DELETE FROM payments');
+});

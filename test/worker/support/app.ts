@@ -2,8 +2,8 @@ import { env } from 'cloudflare:workers';
 import { createApp } from '../../../src/app';
 import { decodeBase64Json } from '../../../src/payment/header-codec';
 import type { PaymentRequired, SettlementResponse } from '../../../src/payment/protocol';
-import type { ApiRoute } from '../../../src/routes/registry';
 import { ROUTES } from '../../../src/routes';
+import type { ApiRoute } from '../../../src/routes/registry';
 import { FakeSettler } from './fake-settler';
 
 export const BASE = 'http://api.test';

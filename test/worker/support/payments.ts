@@ -5,16 +5,19 @@
 import {
   Cl,
   type ClarityValue,
+  createLPList,
   makeContractCall,
   makeSTXTokenTransfer,
   makeUnsignedSTXTokenTransfer,
   Pc,
-  type PostConditionModeName,
   type PostCondition,
-  serializeTransaction,
-  type StacksTransactionWire,
-  TransactionSigner,
+  type PostConditionModeName,
+  postConditionModeFrom,
+  postConditionToWire,
   privateKeyToPublic,
+  type StacksTransactionWire,
+  serializeTransaction,
+  TransactionSigner,
 } from '@stacks/transactions';
 import { encodeBase64Json } from '../../../src/payment/header-codec';
 import type { PaymentRequirements } from '../../../src/payment/protocol';
@@ -64,13 +67,20 @@ export async function buildPayment(options: PaymentOptions = {}): Promise<Stacks
     sponsored: options.sponsored,
   } as const;
   if (token === 'STX') {
-    return makeSTXTokenTransfer({
+    if (!options.postConditions && !options.postConditionMode) {
+      return makeSTXTokenTransfer({ ...common, recipient, amount });
+    }
+    // The builder gives token transfers no post-conditions, so add them before signing.
+    const tx = await makeUnsignedSTXTokenTransfer({
       ...common,
       recipient,
       amount,
-      ...(options.postConditions ? { postConditions: options.postConditions } : {}),
-      ...(options.postConditionMode ? { postConditionMode: options.postConditionMode } : {}),
+      publicKey: privateKeyToPublic(senderKey),
     });
+    tx.postConditionMode = postConditionModeFrom(options.postConditionMode ?? 'deny');
+    tx.postConditions = createLPList((options.postConditions ?? []).map(postConditionToWire));
+    new TransactionSigner(tx).signOrigin(senderKey);
+    return tx;
   }
   const ft = TOKENS[token].contract?.testnet;
   if (!ft) throw new Error(`no contract for ${token}`);
@@ -109,15 +119,3 @@ export function paymentHeader(
     ...overrides,
   });
 }
-
-/** An unsigned STX transfer signed by hand, for tests that need to sign unusual shapes. */
-export async function signTransfer(
-  senderKey: string,
-  build: Parameters<typeof makeUnsignedSTXTokenTransfer>[0],
-) {
-  const tx = await makeUnsignedSTXTokenTransfer(build);
-  new TransactionSigner(tx).signOrigin(senderKey);
-  return tx;
-}
-
-export { privateKeyToPublic };

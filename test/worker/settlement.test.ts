@@ -1,0 +1,213 @@
+/**
+ * Single use, order of operations and settlement outcomes (DESIGN sections 4.8 and 5), through
+ * the real app, the real D1 ledger and a fake settler.
+ */
+import { createRoute, z } from '@hono/zod-openapi';
+import { describe, expect, it } from 'vitest';
+import type { PaymentRequirements } from '../../src/payment/protocol';
+import { defineRoute, STANDARD } from '../../src/routes/registry';
+import type { TokenType } from '../../src/stacks/tokens';
+import { ledgerRows, paymentRequiredOf, paymentResponseOf, testApp } from './support/app';
+import {
+  buildPayment,
+  PAY_TO,
+  PAYER,
+  type PaymentOptions,
+  paymentHeader,
+  TESTNET,
+} from './support/payments';
+
+const ROUTE = '/hashing/sha256';
+const BODY = { data: 'hello world' };
+const HELLO_SHA256 = '0xb94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9';
+
+async function signedHeader(
+  app: ReturnType<typeof testApp>,
+  options: PaymentOptions = {},
+  path = ROUTE,
+) {
+  const accepts = paymentRequiredOf(await app.post(path, BODY)).accepts;
+  const token: TokenType = options.token ?? 'STX';
+  const accepted = accepts.find((a) => a.extra.tokenType === token) as PaymentRequirements;
+  const tx = await buildPayment(options);
+  return { header: paymentHeader(tx, accepted), txid: tx.txid(), accepted };
+}
+
+describe('a valid payment', () => {
+  it.each([
+    ['STX', 'STX', '1000'],
+    ['sBTC', 'ST1F7QA2MDF17S807EPA36TSS8AMEFY4KA9TVGWXT.sbtc-token', '2'],
+    ['USDCx', 'ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.usdcx', '1000'],
+  ] as const)(
+    'in %s is settled once and answered with the result and a receipt',
+    async (token, asset, amount) => {
+      const app = testApp();
+      const { header, txid } = await signedHeader(app, { token });
+      const res = await app.post(ROUTE, BODY, { 'payment-signature': header });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toEqual({
+        hash: HELLO_SHA256,
+        algorithm: 'sha256',
+        encoding: 'hex',
+        inputLength: 11,
+      });
+      expect(paymentResponseOf(res)).toEqual({
+        success: true,
+        payer: PAYER,
+        transaction: `0x${txid}`,
+        network: TESTNET,
+      });
+      const paymentId = res.headers.get('x-payment-id');
+      expect(paymentId).toMatch(/^pay_[0-9a-f]{32}$/);
+      expect(res.headers.get('x-payer-address')).toBe(PAYER);
+      expect(app.settler.settled.map((p) => p.txid)).toEqual([txid]);
+      const [row] = await ledgerRows();
+      expect(row).toMatchObject({
+        payment_id: paymentId,
+        txid,
+        network: TESTNET,
+        payer: PAYER,
+        nonce: '0',
+        route: 'POST /hashing/sha256',
+        token,
+        asset,
+        amount,
+        price: amount,
+        pay_to: PAY_TO,
+        settle_order: 'authorization',
+        status: 'mempool',
+        error_code: null,
+        owed_amount: null,
+      });
+      expect(row.settled_at).toBeTypeOf('number');
+    },
+  );
+
+  it('is also read from the legacy x-payment header, and records an overpayment as paid', async () => {
+    const app = testApp();
+    const { header } = await signedHeader(app, { amount: 1500n });
+    const res = await app.post(ROUTE, BODY, { 'x-payment': header });
+    expect(res.status).toBe(200);
+    expect(await ledgerRows()).toMatchObject([{ amount: '1500', price: '1000' }]);
+  });
+});
+
+describe('single use', () => {
+  it('never answers a replayed payment twice, on the same route or another', async () => {
+    const app = testApp();
+    const { header } = await signedHeader(app);
+    expect((await app.post(ROUTE, BODY, { 'payment-signature': header })).status).toBe(200);
+    const replay = await app.post(ROUTE, BODY, { 'payment-signature': header });
+    expect(replay.status).toBe(402);
+    expect(await replay.json()).toMatchObject({ code: 'payment_already_used' });
+    // The same requirement is offered by every standard route, so try the payment elsewhere too.
+    const elsewhere = await app.post('/hashing/sha512', BODY, { 'payment-signature': header });
+    expect(elsewhere.status).toBe(402);
+    expect(paymentRequiredOf(elsewhere).error).toBe('payment_already_used');
+    expect(app.settler.settled).toHaveLength(1);
+    expect(await ledgerRows()).toHaveLength(1);
+  });
+
+  it('refuses another transaction with the same payer nonce (e.g. re-signed with a new fee)', async () => {
+    const app = testApp();
+    const first = await signedHeader(app, { fee: 500n });
+    const second = await signedHeader(app, { fee: 600n });
+    expect(first.txid).not.toBe(second.txid);
+    expect((await app.post(ROUTE, BODY, { 'payment-signature': first.header })).status).toBe(200);
+    const res = await app.post(ROUTE, BODY, { 'payment-signature': second.header });
+    expect(await res.json()).toMatchObject({ code: 'payment_already_used' });
+    expect(app.settler.settled).toHaveLength(1);
+  });
+
+  it('gives exactly one 200 when many requests carry one payment at once', async () => {
+    const app = testApp();
+    const { header } = await signedHeader(app);
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => app.post(ROUTE, BODY, { 'payment-signature': header })),
+    );
+    const statuses = responses.map((r) => r.status).sort();
+    expect(statuses).toEqual([200, 402, 402, 402, 402, 402, 402, 402, 402, 402]);
+    expect(app.settler.settled).toHaveLength(1);
+    expect(await ledgerRows()).toHaveLength(1);
+  });
+});
+
+const failingRoute = defineRoute({
+  route: createRoute({
+    method: 'post',
+    path: '/test/unprocessable',
+    summary: 'Always fails after validation',
+    request: {
+      body: {
+        required: true,
+        content: { 'application/json': { schema: z.object({ data: z.string() }) } },
+      },
+    },
+    responses: { 422: { description: 'Fails' } },
+  }),
+  pricing: STANDARD,
+  handler: (c) =>
+    c.json({ code: 'cannot_process', message: 'This input cannot be processed.' }, 422),
+});
+
+describe('the authorization order', () => {
+  it('settles nothing when the handler answers 4xx, and releases the claim for later use', async () => {
+    const app = testApp([failingRoute]);
+    const { header } = await signedHeader(app, {}, '/test/unprocessable');
+    const failed = await app.post('/test/unprocessable', BODY, { 'payment-signature': header });
+    expect(failed.status).toBe(422);
+    expect(failed.headers.get('payment-response')).toBeNull();
+    expect(app.settler.settled).toHaveLength(0);
+    expect(await ledgerRows()).toEqual([]);
+    // The same payment still buys something that succeeds.
+    expect((await app.post(ROUTE, BODY, { 'payment-signature': header })).status).toBe(200);
+    expect(app.settler.settled).toHaveLength(1);
+  });
+
+  it('charges nothing for a 400 even with a valid payment attached', async () => {
+    const app = testApp();
+    const { header } = await signedHeader(app);
+    const res = await app.post(ROUTE, { data: 42 }, { 'payment-signature': header });
+    expect(res.status).toBe(400);
+    expect(app.settler.settled).toHaveLength(0);
+    expect(await ledgerRows()).toEqual([]);
+  });
+
+  it('withholds the content when the node rejects the transaction, and releases the claim', async () => {
+    const app = testApp();
+    app.settler.answer({ type: 'rejected', code: 'insufficient_funds', detail: 'NotEnoughFunds' });
+    const { header, txid } = await signedHeader(app);
+    const res = await app.post(ROUTE, BODY, { 'payment-signature': header });
+    expect(res.status).toBe(402);
+    const body = (await res.json()) as Record<string, unknown>;
+    expect(body.hash).toBeUndefined();
+    expect(body.code).toBe('insufficient_funds');
+    expect(paymentResponseOf(res)).toEqual({
+      success: false,
+      errorReason: 'insufficient_funds',
+      payer: PAYER,
+      transaction: `0x${txid}`,
+      network: TESTNET,
+    });
+    expect(res.headers.get('x-payment-id')).toBeNull();
+    expect(await ledgerRows()).toEqual([]);
+  });
+
+  it('withholds the content when settlement times out, and keeps the claim so it is never reused', async () => {
+    const app = testApp();
+    app.settler.answer({ type: 'unknown', code: 'unexpected_settle_error', detail: 'timed out' });
+    const { header, txid } = await signedHeader(app);
+    const res = await app.post(ROUTE, BODY, { 'payment-signature': header });
+    expect(res.status).toBe(402);
+    expect(paymentResponseOf(res)).toMatchObject({
+      success: false,
+      errorReason: 'unexpected_settle_error',
+    });
+    expect(await ledgerRows()).toMatchObject([
+      { txid, status: 'settle_unknown', error_code: 'unexpected_settle_error' },
+    ]);
+    app.settler.answer({ type: 'settled', txid });
+    const retry = await app.post(ROUTE, BODY, { 'payment-signature': header });
+    expect(await retry.json()).toMatchObject({ code: 'payment_already_used' });
+  });
+});
