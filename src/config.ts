@@ -118,6 +118,7 @@ export function getServiceConfig(env: ConfigVars): ConfigResult {
   let result = cache.get(env);
   if (!result) {
     result = parseServiceConfig(env);
+    if (!result.ok) console.error(`paid routes disabled: ${result.problems.join('; ')}`);
     cache.set(env, result);
   }
   return result;

@@ -63,7 +63,6 @@ export function withPayment(
   return async function paymentGate(c, next) {
     const configResult = getServiceConfig(c.env);
     if (!configResult.ok) {
-      console.error(`paid route disabled: ${configResult.problems.join('; ')}`);
       return c.json(
         {
           code: SERVICE_MISCONFIGURED,

@@ -1,0 +1,105 @@
+/** Fail closed: a broken payment configuration disables paid routes (503), never makes them free. */
+import { env } from 'cloudflare:workers';
+import { describe, expect, it } from 'vitest';
+import { parseServiceConfig } from '../../src/config';
+import { paymentRequiredOf, testApp } from './support/app';
+import { buildPayment, paymentHeader } from './support/payments';
+
+const BODY = { data: 'hello' };
+
+describe('fail-closed configuration', () => {
+  it.each([
+    ['PAY_TO', '', 'PAY_TO must be a valid testnet standard address (got "")'],
+    [
+      'PAY_TO',
+      'SP3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N6R5192Q',
+      'PAY_TO must be a valid testnet standard address',
+    ],
+    [
+      'PAY_TO',
+      'ST3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N7R21XCQ',
+      'PAY_TO must be a valid testnet standard address',
+    ],
+    ['NETWORK', 'devnet', 'NETWORK must be "mainnet" or "testnet" (got "devnet")'],
+    ['NETWORK', '', 'NETWORK must be "mainnet" or "testnet" (got "")'],
+    [
+      'PRICE_STANDARD_STX',
+      '0',
+      'PRICE_STANDARD_STX must be a positive integer amount in atomic units (got "0")',
+    ],
+    [
+      'PRICE_STANDARD_SBTC',
+      '1.5',
+      'PRICE_STANDARD_SBTC must be a positive integer amount in atomic units (got "1.5")',
+    ],
+    [
+      'PRICE_STANDARD_USDCX',
+      '',
+      'PRICE_STANDARD_USDCX must be a positive integer amount in atomic units (got "")',
+    ],
+    [
+      'STACKS_API_URL',
+      'localhost:3999',
+      'STACKS_API_URL must be an http(s) URL (got "localhost:3999")',
+    ],
+    ['SETTLEMENT_MODE', 'trust-me', 'SETTLEMENT_MODE must be "node" (got "trust-me")'],
+  ])(
+    '%s=%j makes paid routes answer 503, even with a valid payment',
+    async (name, value, problem) => {
+      const broken = { ...env, [name]: value } as Env;
+      const { post, request, settler } = testApp();
+      const accepted = paymentRequiredOf(await post('/hashing/sha256', BODY)).accepts[0];
+      const header = paymentHeader(await buildPayment(), accepted);
+      for (const headers of [{}, { 'payment-signature': header }]) {
+        const res = await post('/hashing/sha256', BODY, headers, broken);
+        expect(res.status).toBe(503);
+        const body = (await res.json()) as { code: string; message: string; problems: string[] };
+        expect(body.code).toBe('service_misconfigured');
+        expect(body.message).toBe(
+          'Payments are not configured on this server, so paid routes are unavailable; nothing was charged.',
+        );
+        expect(body.problems.join('\n')).toContain(problem);
+      }
+      expect(settler.settled).toHaveLength(0);
+      // Free routes still answer, and say what is wrong.
+      const info = await request('/', {}, broken);
+      expect(info.status).toBe(200);
+      expect(((await info.json()) as { payments: unknown }).payments).toMatchObject({
+        enabled: false,
+        payTo: null,
+      });
+      const health = await request('/health', {}, broken);
+      expect(health.status).toBe(503);
+      expect(await health.json()).toEqual({
+        status: 'degraded',
+        checks: { config: 'misconfigured', ledger: 'ok' },
+      });
+    },
+  );
+
+  it('accepts a mainnet configuration with a mainnet payTo', () => {
+    const result = parseServiceConfig({
+      ENVIRONMENT: 'production',
+      NETWORK: 'mainnet',
+      PAY_TO: 'SP3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N6R5192Q',
+      STACKS_API_URL: 'https://api.hiro.so/',
+      PRICE_STANDARD_STX: '1000',
+      PRICE_STANDARD_SBTC: '2',
+      PRICE_STANDARD_USDCX: '1000',
+    });
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        environment: 'production',
+        network: 'mainnet',
+        payTo: 'SP3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N6R5192Q',
+        settlementMode: 'node',
+        stacksApiUrl: 'https://api.hiro.so',
+        standardPrices: { STX: 1000n, sBTC: 2n, USDCx: 1000n },
+        maxTimeoutSeconds: 300,
+        maxTransactionBytes: 4096,
+        broadcastTimeoutMs: 10_000,
+      },
+    });
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { testApp } from './support/app';
+
+describe('free service routes', () => {
+  it('GET / describes the service, its tokens, prices and every endpoint', async () => {
+    const { request } = testApp();
+    const res = await request('/');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      name: 'x402 Stacks API',
+      version: '0.1.0',
+      x402Version: 2,
+      network: 'testnet',
+      networkId: 'stacks:2147483648',
+      payments: { enabled: true, payTo: 'ST3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N7R21XCP' },
+      tokens: [
+        { type: 'STX', asset: 'STX', assetName: null, decimals: 6, atomicUnit: 'microSTX' },
+        {
+          type: 'sBTC',
+          asset: 'ST1F7QA2MDF17S807EPA36TSS8AMEFY4KA9TVGWXT.sbtc-token',
+          assetName: 'sbtc-token',
+          decimals: 8,
+          atomicUnit: 'sats',
+        },
+        {
+          type: 'USDCx',
+          asset: 'ST1PQHQKV0RJXZFY1DGX8MNSNYVE3VGZJSRTPGZGM.usdcx',
+          assetName: 'usdcx-token',
+          decimals: 6,
+          atomicUnit: 'microUSDCx',
+        },
+      ],
+      pricing: {
+        free: 'no payment',
+        standard: { STX: '1000', sBTC: '2', USDCx: '1000' },
+        dynamic: 'priced per request; the 402 quotes the amount',
+      },
+      endpoints: [
+        { method: 'GET', path: '/', tier: 'free', summary: 'Service information' },
+        { method: 'GET', path: '/health', tier: 'free', summary: 'Health check' },
+        { method: 'POST', path: '/hashing/sha256', tier: 'standard', summary: 'SHA-256 hash' },
+        { method: 'POST', path: '/hashing/sha512', tier: 'standard', summary: 'SHA-512 hash' },
+        {
+          method: 'POST',
+          path: '/hashing/sha512-256',
+          tier: 'standard',
+          summary: 'SHA-512/256 hash',
+        },
+        {
+          method: 'POST',
+          path: '/hashing/keccak256',
+          tier: 'standard',
+          summary: 'Keccak-256 hash',
+        },
+        { method: 'POST', path: '/hashing/hash160', tier: 'standard', summary: 'HASH160 hash' },
+        {
+          method: 'POST',
+          path: '/hashing/ripemd160',
+          tier: 'standard',
+          summary: 'RIPEMD-160 hash',
+        },
+      ],
+      links: { self: 'http://api.test/', health: 'http://api.test/health' },
+    });
+  });
+
+  it('GET /health checks the configuration and the ledger', async () => {
+    const { request } = testApp();
+    const res = await request('/health');
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ status: 'ok', checks: { config: 'ok', ledger: 'ok' } });
+  });
+});
