@@ -50,7 +50,7 @@ describe('fail-closed configuration', () => {
       const { post, request, settler } = testApp();
       const accepted = paymentRequiredOf(await post('/hashing/sha256', BODY)).accepts[0];
       const header = paymentHeader(await buildPayment(), accepted);
-      for (const headers of [{}, { 'payment-signature': header }]) {
+      for (const headers of [{}, { 'payment-signature': header }] as Record<string, string>[]) {
         const res = await post('/hashing/sha256', BODY, headers, broken);
         expect(res.status).toBe(503);
         const body = (await res.json()) as { code: string; message: string; problems: string[] };

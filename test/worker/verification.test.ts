@@ -2,13 +2,14 @@
  * DESIGN section 4, as an attacker would try it: every check has its own code, and a rejected
  * payment never reaches the settler or the ledger.
  */
+
+import { STACKS_TESTNET } from '@stacks/network';
 import {
   Cl,
   deserializeTransaction,
   makeSTXTokenTransfer,
   Pc,
   privateKeyToPublic,
-  STACKS_TESTNET,
   serializeTransaction,
 } from '@stacks/transactions';
 import { describe, expect, it } from 'vitest';
@@ -18,6 +19,8 @@ import type { TokenType } from '../../src/stacks/tokens';
 import { ledgerRows, paymentRequiredOf, testApp } from './support/app';
 import {
   buildPayment,
+  bytesToHex,
+  hexToBytes,
   OTHER,
   OTHER_KEY,
   PAY_TO,
@@ -134,24 +137,24 @@ describe('the transaction', () => {
   });
 
   it('rejects a tampered signature and a payload changed after signing', async () => {
-    const bytes = Buffer.from(serializeTransaction(await buildPayment()), 'hex');
+    const bytes = hexToBytes(serializeTransaction(await buildPayment()));
     const accepted = await acceptsFor('STX');
     // Standard single-sig auth: version(1) chain(4) auth(1) hash mode(1) signer(20) nonce(8) fee(8) key encoding(1) signature(65).
     const signatureAt = 44;
-    const badSignature = Buffer.from(bytes);
+    const badSignature = bytes.slice();
     badSignature[signatureAt + 10] ^= 0x01;
     await expectRejected(
-      paymentHeader(badSignature.toString('hex'), accepted),
+      paymentHeader(bytesToHex(badSignature), accepted),
       'signature_validation_failed',
     );
     // Raise the amount (the last 8 bytes before the 34-byte memo) from 1000 to 1001 after signing.
-    const tampered = Buffer.from(bytes);
+    const tampered = bytes.slice();
     tampered[tampered.length - 34 - 1] += 1;
-    expect(deserializeTransaction(tampered.toString('hex')).payload).toMatchObject({
+    expect(deserializeTransaction(bytesToHex(tampered)).payload).toMatchObject({
       amount: 1001n,
     });
     await expectRejected(
-      paymentHeader(tampered.toString('hex'), accepted),
+      paymentHeader(bytesToHex(tampered), accepted),
       'signature_validation_failed',
     );
   });

@@ -11,8 +11,8 @@ import {
   makeUnsignedSTXTokenTransfer,
   Pc,
   type PostCondition,
+  PostConditionMode,
   type PostConditionModeName,
-  postConditionModeFrom,
   postConditionToWire,
   privateKeyToPublic,
   type StacksTransactionWire,
@@ -77,7 +77,8 @@ export async function buildPayment(options: PaymentOptions = {}): Promise<Stacks
       amount,
       publicKey: privateKeyToPublic(senderKey),
     });
-    tx.postConditionMode = postConditionModeFrom(options.postConditionMode ?? 'deny');
+    tx.postConditionMode =
+      options.postConditionMode === 'allow' ? PostConditionMode.Allow : PostConditionMode.Deny;
     tx.postConditions = createLPList((options.postConditions ?? []).map(postConditionToWire));
     new TransactionSigner(tx).signOrigin(senderKey);
     return tx;
@@ -119,3 +120,8 @@ export function paymentHeader(
     ...overrides,
   });
 }
+
+export const bytesToHex = (bytes: Uint8Array) =>
+  Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+export const hexToBytes = (hex: string) =>
+  Uint8Array.from(hex.match(/../g) ?? [], (pair) => Number.parseInt(pair, 16));

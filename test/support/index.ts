@@ -1,0 +1,25 @@
+/** Helpers for the end-to-end tests in test/e2e: real processes, loopback fakes, free ports. */
+export {
+  type DevnetProcessOptions,
+  type RunningProcess,
+  startDevnetProcess,
+} from './devnet-process';
+export {
+  type FakeStacksApi,
+  type FakeStacksApiState,
+  startFakeStacksApi,
+} from './fake-stacks-api';
+export {
+  type FakeReply,
+  type FakeX402Server,
+  type FakeX402ServerOptions,
+  type RecordedRequest,
+  stacksRequirements,
+  startFakeX402Server,
+} from './fake-x402-server';
+export { freePort, listenOnLoopback } from './ports';
+export {
+  startWorkerProcess,
+  type WorkerProcess,
+  type WorkerProcessOptions,
+} from './worker-process';
