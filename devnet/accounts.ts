@@ -3,8 +3,9 @@
  * new Clarinet project's `settings/Devnet.toml`; never send real funds to these addresses.
  * Keys are derived with the Stacks wallet path m/44'/5757'/0'/0/0 (account index 0).
  */
-import { generateWallet } from '@stacks/wallet-sdk';
+
 import { getAddressFromPrivateKey } from '@stacks/transactions';
+import { generateWallet } from '@stacks/wallet-sdk';
 
 export type DevnetAccountName =
   | 'deployer'

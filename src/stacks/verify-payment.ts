@@ -246,7 +246,10 @@ function checkTransferPayload(
   return amount;
 }
 
-/** Item 7: none, or deny mode with exactly one condition: the payer sends exactly `amount` of the asset. */
+/**
+ * Item 7: none, or (tokens only) deny mode with exactly one condition: the payer sends exactly
+ * `amount` of the asset.
+ */
 function checkPostConditions(
   tx: StacksTransactionWire,
   check: PaymentCheck,
@@ -255,31 +258,25 @@ function checkPostConditions(
 ): void {
   const conditions = tx.postConditions.values as PostConditionWire[];
   if (conditions.length === 0) return;
-  const problem = (detail: string): never => reject('invalid_post_conditions', detail);
+  const problem: (detail: string) => never = (detail) => reject('invalid_post_conditions', detail);
+  // A token transfer is unambiguous on its own; a node may admit one that carries post-conditions
+  // and never mine it, which would deliver content for a payment that never lands.
+  if (check.requirement.asset === 'STX')
+    problem('an STX transfer payment must carry no post-conditions');
   if (tx.postConditionMode !== PostConditionMode.Deny)
     problem('post-conditions are only accepted in deny mode');
   if (conditions.length !== 1) problem(`expected one post-condition, found ${conditions.length}`);
   const condition = conditions[0];
-  if (
-    condition.conditionType !== PostConditionType.STX &&
-    condition.conditionType !== PostConditionType.Fungible
-  ) {
-    problem('the post-condition must be a fungible one');
-  }
+  if (condition.conditionType !== PostConditionType.Fungible)
+    problem('the post-condition must be a fungible-token one');
   if (postConditionPrincipal(condition.principal, payer) !== payer) {
     problem('the post-condition must be on the payer');
   }
   if (condition.conditionCode !== FungibleConditionCode.Equal || condition.amount !== amount) {
     problem(`the post-condition must say the payer sends exactly ${amount}`);
   }
-  if (check.requirement.asset === 'STX') {
-    if (condition.conditionType !== PostConditionType.STX)
-      problem('an STX payment takes an STX post-condition');
-    return;
-  }
   const ft = TOKENS[check.token].contract?.[check.network];
   if (
-    condition.conditionType !== PostConditionType.Fungible ||
     !ft ||
     addressToString(condition.asset.address) !== ft.address ||
     condition.asset.contractName.content !== ft.contractName ||

@@ -278,6 +278,11 @@ describe('post-conditions', () => {
       { postConditions: [Pc.principal(PAYER).willSendLte(1000).ustx()] },
       'invalid_post_conditions',
     );
+    // An STX transfer payment carries no post-condition at all, even the exact one.
+    await rejectPayment(
+      { postConditions: [Pc.principal(PAYER).willSendEq(1000).ustx()] },
+      'invalid_post_conditions',
+    );
     await rejectPayment(
       { postConditions: [Pc.principal(PAYER).willSendEq(1000).ft(SBTC, 'sbtc-token')] },
       'invalid_post_conditions',
@@ -288,11 +293,11 @@ describe('post-conditions', () => {
     );
   });
 
-  it('accepts none, or exactly one: the payer sends exactly the amount (STX and tokens)', async () => {
+  it('accepts none, or for tokens exactly one: the payer sends exactly the amount', async () => {
     const { post, settler } = testApp();
     const cases: [TokenType, PaymentOptions][] = [
       ['sBTC', { token: 'sBTC', postConditions: [], nonce: 1n }],
-      ['STX', { postConditions: [Pc.principal(PAYER).willSendEq(1000).ustx()], nonce: 2n }],
+      ['STX', { nonce: 2n }],
       ['USDCx', { token: 'USDCx', nonce: 3n }],
     ];
     for (const [token, options] of cases) {

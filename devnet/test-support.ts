@@ -1,0 +1,158 @@
+/**
+ * Helpers for tests that drive a devnet over real HTTP with transactions signed by
+ * @stacks/transactions (devnet tests here, and end-to-end tests elsewhere).
+ */
+import {
+  Cl,
+  makeContractCall,
+  makeSTXTokenTransfer,
+  Pc,
+  type StacksTransactionWire,
+} from '@stacks/transactions';
+import type { DevnetAccount } from './accounts.ts';
+import { DEVNET_TOKENS, type DevnetToken } from './genesis.ts';
+import type { Devnet } from './server.ts';
+
+export interface HttpResult<T = unknown> {
+  status: number;
+  body: T;
+}
+
+export function devnetToken(type: DevnetToken['type']): DevnetToken {
+  const token = DEVNET_TOKENS.find((candidate) => candidate.type === type);
+  if (!token) throw new Error(`no devnet token ${type}`);
+  return token;
+}
+
+export function account(devnet: Devnet, name: DevnetAccount['name']): DevnetAccount {
+  const found = devnet.accounts.find((candidate) => candidate.name === name);
+  if (!found) throw new Error(`no devnet account ${name}`);
+  return found;
+}
+
+export async function getJson<T = Record<string, unknown>>(
+  devnet: Devnet,
+  path: string,
+): Promise<HttpResult<T>> {
+  const response = await fetch(`${devnet.url}${path}`);
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+/** `POST /v2/transactions` with raw bytes, as the Worker's node settler sends them. */
+export async function postTransaction(
+  devnet: Devnet,
+  body: Uint8Array | string,
+  contentType = 'application/octet-stream',
+): Promise<HttpResult> {
+  const response = await fetch(`${devnet.url}/v2/transactions`, {
+    method: 'POST',
+    headers: { 'content-type': contentType },
+    body: typeof body === 'string' ? body : new Uint8Array(body),
+  });
+  const text = await response.text();
+  return {
+    status: response.status,
+    body: text.startsWith('"') || text.startsWith('{') ? JSON.parse(text) : text,
+  };
+}
+
+/** Polls `GET /extended/v1/tx/0x{txid}` until the transaction leaves `pending`. */
+export async function waitForFinalStatus(
+  devnet: Devnet,
+  txid: string,
+  timeoutMs = 10_000,
+): Promise<Record<string, unknown>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { status, body } = await getJson(devnet, `/extended/v1/tx/0x${txid}`);
+    if (status === 200 && body.tx_status !== 'pending') return body;
+    if (Date.now() > deadline) throw new Error(`tx ${txid} still ${String(body.tx_status)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export function stxTransfer(
+  from: DevnetAccount,
+  to: string,
+  options: { amount: bigint; fee: bigint; nonce: bigint; memo?: string },
+): Promise<StacksTransactionWire> {
+  return makeSTXTokenTransfer({
+    recipient: to,
+    amount: options.amount,
+    senderKey: from.privateKey,
+    network: 'testnet',
+    fee: options.fee,
+    nonce: options.nonce,
+    memo: options.memo,
+  });
+}
+
+/**
+ * A SIP-010 `transfer` the way x402 payers build it: deny mode, one post-condition saying the
+ * sender sends exactly `postConditionAmount` (default: the amount) of the token.
+ */
+export function sip010Transfer(
+  token: DevnetToken,
+  from: DevnetAccount,
+  to: string,
+  options: {
+    amount: bigint;
+    fee: bigint;
+    nonce: bigint;
+    memo?: Uint8Array;
+    postConditionAmount?: bigint;
+  },
+): Promise<StacksTransactionWire> {
+  return makeContractCall({
+    contractAddress: token.deployer,
+    contractName: token.contractName,
+    functionName: 'transfer',
+    functionArgs: [
+      Cl.uint(options.amount),
+      Cl.principal(from.address),
+      Cl.principal(to),
+      options.memo ? Cl.some(Cl.buffer(options.memo)) : Cl.none(),
+    ],
+    senderKey: from.privateKey,
+    network: 'testnet',
+    fee: options.fee,
+    nonce: options.nonce,
+    postConditionMode: 'deny',
+    postConditions: [
+      Pc.principal(from.address)
+        .willSendEq(options.postConditionAmount ?? options.amount)
+        .ft(token.contractId as `${string}.${string}`, token.assetId.split('::')[1]),
+    ],
+  });
+}
+
+export interface Holdings {
+  stx: bigint;
+  fungible: Record<string, bigint>;
+  nonce: number;
+}
+
+/** An address's holdings as the API reports them (and as the VM holds them: both must agree). */
+export async function holdings(devnet: Devnet, address: string): Promise<Holdings> {
+  const { body } = await getJson<{
+    stx: { balance: string };
+    fungible_tokens: Record<string, { balance: string }>;
+  }>(devnet, `/extended/v1/address/${address}/balances`);
+  const { body: node } = await getJson<{ nonce: number }>(devnet, `/v2/accounts/${address}`);
+  const fungible: Record<string, bigint> = {};
+  for (const [assetId, entry] of Object.entries(body.fungible_tokens)) {
+    fungible[assetId] = BigInt(entry.balance);
+  }
+  const vm = devnet.chain.vmBalances(address);
+  const vmFungible = Object.fromEntries([...vm.fungible].filter(([, amount]) => amount > 0n));
+  const apiFungible = Object.fromEntries(Object.entries(fungible).filter(([, a]) => a > 0n));
+  if (vm.stx !== BigInt(body.stx.balance) || !sameRecord(vmFungible, apiFungible)) {
+    throw new Error(`API and VM disagree on ${address}: ${String(vm.stx)} vs ${body.stx.balance}`);
+  }
+  return { stx: BigInt(body.stx.balance), fungible, nonce: node.nonce };
+}
+
+function sameRecord(a: Record<string, bigint>, b: Record<string, bigint>): boolean {
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+  return [...keys].every((key) => a[key] === b[key]);
+}

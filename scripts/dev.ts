@@ -1,0 +1,129 @@
+/**
+ * `npm run dev`: the local devnet and the Worker together, so a newcomer can pay for a call on
+ * their own machine (DESIGN section 7). Order: devnet up (`/v2/info` answers), local D1
+ * migrations applied, then `wrangler dev`. Ctrl-C stops both; if either dies, so does the other.
+ */
+import { createInterface } from 'node:readline';
+import {
+  type GroupProcess,
+  spawnGroup,
+  stopGroup,
+  TSX_BIN,
+  WRANGLER_BIN,
+  waitForHttp,
+} from './process-group';
+
+const DEVNET_URL = 'http://127.0.0.1:3999';
+const WORKER_URL = 'http://127.0.0.1:8787';
+const DEVNET_READY_TIMEOUT_MS = 60_000;
+
+const childEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  DEVNET_HOST: '127.0.0.1',
+  DEVNET_PORT: '3999',
+  WRANGLER_SEND_METRICS: 'false',
+  // No internet in many dev setups: skip Miniflare's download of the `Request.cf` object.
+  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
+};
+
+const running = new Map<string, GroupProcess>();
+let shuttingDown = false;
+
+function log(message: string): void {
+  console.log(`[dev] ${message}`);
+}
+
+/** Starts a child whose every output line is echoed with a `[label]` prefix. */
+function startLabelled(label: string, command: string, args: string[]): GroupProcess {
+  const proc = spawnGroup(command, args, { env: childEnv });
+  running.set(label, proc);
+  const pipe = (stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) => {
+    if (stream)
+      createInterface({ input: stream }).on('line', (line) => {
+        // The devnet already prefixes its own log lines; do not say it twice.
+        out.write(line.startsWith(`[${label}]`) ? `${line}\n` : `[${label}] ${line}\n`);
+      });
+  };
+  pipe(proc.child.stdout, process.stdout);
+  pipe(proc.child.stderr, process.stderr);
+  // Kept in `running` after it exits: its grandchildren (workerd) may outlive it, and shutdown
+  // signals the whole group either way.
+  proc.exited.then(({ code, signal }) => {
+    if (shuttingDown || label === 'migrate') return;
+    void shutdown(1, `${label} exited (${signal ?? `code ${code}`}); stopping the rest`);
+  });
+  return proc;
+}
+
+async function shutdown(exitCode: number, reason: string): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  log(reason);
+  await Promise.all([...running.values()].map((proc) => stopGroup(proc)));
+  process.exit(exitCode);
+}
+
+async function isAnswering(url: string): Promise<boolean> {
+  try {
+    await fetch(url, { signal: AbortSignal.timeout(1_000) });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  process.on('SIGINT', () => void shutdown(0, 'stopping (SIGINT)'));
+  process.on('SIGTERM', () => void shutdown(0, 'stopping (SIGTERM)'));
+
+  // Another `npm run dev` would make our children fail to bind, or worse, answer in their place.
+  for (const url of [`${DEVNET_URL}/v2/info`, WORKER_URL]) {
+    if (await isAnswering(url)) {
+      log(`something already answers at ${url}: is another \`npm run dev\` running?`);
+      process.exit(1);
+    }
+  }
+
+  const devnet = startLabelled('devnet', TSX_BIN, ['devnet/main.ts']);
+  try {
+    await waitForHttp(`${DEVNET_URL}/v2/info`, {
+      timeoutMs: DEVNET_READY_TIMEOUT_MS,
+      proc: devnet,
+      isReady: (response) => response.ok,
+    });
+  } catch (error) {
+    return shutdown(1, `the devnet did not start: ${(error as Error).message}`);
+  }
+  log(`devnet ready at ${DEVNET_URL}`);
+
+  const migrate = startLabelled('migrate', WRANGLER_BIN, [
+    'd1',
+    'migrations',
+    'apply',
+    'DB',
+    '--local',
+  ]);
+  const migrated = await migrate.exited;
+  if (shuttingDown) return;
+  if (migrated.code !== 0) return shutdown(1, 'applying the D1 migrations failed');
+
+  const worker = startLabelled('worker', WRANGLER_BIN, [
+    'dev',
+    '--ip',
+    '127.0.0.1',
+    '--port',
+    '8787',
+    '--show-interactive-dev-session=false',
+  ]);
+  try {
+    await waitForHttp(`${WORKER_URL}/health`, { timeoutMs: 120_000, proc: worker });
+  } catch {
+    // Either the Worker exited (its exit handler stops the rest) or it is slow to start, in which
+    // case wrangler's own output says why; nothing more to do here.
+    return;
+  }
+  log(`ready: Worker at ${WORKER_URL}, devnet at ${DEVNET_URL}. Try:`);
+  log(`  npm run pay -- POST /hashing/sha256 '{"data":"hello world"}' --token sBTC`);
+}
+
+await main();
