@@ -3,6 +3,7 @@
  * their own machine (DESIGN section 7). Order: devnet up (`/v2/info` answers), local D1
  * migrations applied, then `wrangler dev`. Ctrl-C stops both; if either dies, so does the other.
  */
+import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import {
   type GroupProcess,
@@ -16,6 +17,8 @@ import {
 const DEVNET_URL = 'http://127.0.0.1:3999';
 const WORKER_URL = 'http://127.0.0.1:8787';
 const DEVNET_READY_TIMEOUT_MS = 60_000;
+/** Local KV, D1 and Durable Object state of `npm run dev`, reset on every start (see below). */
+const WORKER_STATE_DIR = '.wrangler/dev-session';
 
 const childEnv: NodeJS.ProcessEnv = {
   ...process.env,
@@ -96,12 +99,18 @@ async function main(): Promise<void> {
   }
   log(`devnet ready at ${DEVNET_URL}`);
 
+  // The devnet starts a new chain on every run (nonces from 0 again), so the Worker's local state
+  // starts anew too: a ledger that remembers payments of an earlier chain would refuse the new
+  // chain's payments as already used (same payer, same nonce).
+  await rm(WORKER_STATE_DIR, { recursive: true, force: true });
   const migrate = startLabelled('migrate', WRANGLER_BIN, [
     'd1',
     'migrations',
     'apply',
     'DB',
     '--local',
+    '--persist-to',
+    WORKER_STATE_DIR,
   ]);
   const migrated = await migrate.exited;
   if (shuttingDown) return;
@@ -113,6 +122,8 @@ async function main(): Promise<void> {
     '127.0.0.1',
     '--port',
     '8787',
+    '--persist-to',
+    WORKER_STATE_DIR,
     '--show-interactive-dev-session=false',
   ]);
   try {
