@@ -7,9 +7,10 @@ import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
+import { startTracking } from './durable-objects/payment-tracker';
 import type { AppEnv } from './env';
 import { canonicalRequestPath } from './http/path';
-import type { PaymentDeps } from './payment/middleware';
+import type { PaymentDeps } from './payment/gate';
 import {
   LEGACY_PAYMENT_HEADER,
   PAYER_ADDRESS_HEADER,
@@ -17,18 +18,31 @@ import {
   PAYMENT_REQUIRED_HEADER,
   PAYMENT_RESPONSE_HEADER,
   PAYMENT_SIGNATURE_HEADER,
+  PAYMENT_STATUS_URL_HEADER,
   TOKEN_TYPE_HEADER,
 } from './payment/protocol';
 import { ROUTES } from './routes';
 import { type ApiRoute, mountRoutes } from './routes/registry';
+import { FacilitatorSettler } from './stacks/facilitator-settler';
 import { NodeSettler } from './stacks/node-settler';
+import { StacksApi } from './stacks/stacks-api';
 
 /** Largest request body we read (a hash input of 96 KiB written as 0x-hex fits). */
 export const MAX_BODY_BYTES = 196_608;
 
 export const defaultPaymentDeps: PaymentDeps = {
   settlerFor: (config) =>
-    new NodeSettler({ stacksApiUrl: config.stacksApiUrl, timeoutMs: config.broadcastTimeoutMs }),
+    config.settlementMode === 'facilitator' && config.facilitatorUrl
+      ? new FacilitatorSettler({
+          facilitatorUrl: config.facilitatorUrl,
+          timeoutMs: config.broadcastTimeoutMs,
+        })
+      : new NodeSettler({
+          stacksApiUrl: config.stacksApiUrl,
+          timeoutMs: config.broadcastTimeoutMs,
+        }),
+  startTracking,
+  chainFor: (config) => new StacksApi({ baseUrl: config.stacksApiUrl }),
 };
 
 const HTTP_ERROR_CODES: Record<number, string> = {
@@ -84,6 +98,8 @@ export function createApp({
         PAYMENT_RESPONSE_HEADER,
         PAYMENT_ID_HEADER,
         PAYER_ADDRESS_HEADER,
+        PAYMENT_STATUS_URL_HEADER,
+        'retry-after',
       ],
       maxAge: 86_400,
     }),

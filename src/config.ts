@@ -1,13 +1,17 @@
 /**
  * Service configuration, read from Worker vars and validated once per isolate.
  *
- * Fail closed (issue 2): a missing or malformed payTo, network or price never means "free". The
- * problems are kept and paid routes answer 503 `service_misconfigured`; free routes keep working.
+ * Fail closed: a missing or malformed payTo, network, price or settlement setting never means
+ * "free". The problems are kept and paid routes answer 503 `service_misconfigured`; free routes
+ * keep working.
  */
 import { AddressVersion, createAddress, validateStacksAddress } from '@stacks/transactions';
 import { type StacksNetworkName, TOKEN_TYPES, type TokenType } from './stacks/tokens';
 
-export type SettlementMode = 'node';
+/** `node`: broadcast to STACKS_API_URL ourselves; `facilitator`: POST /settle to FACILITATOR_URL. */
+export type SettlementMode = 'node' | 'facilitator';
+/** DESIGN section 5: deliver once the transaction is in the mempool, or only once it is confirmed. */
+export type DeliveryMode = 'mempool' | 'confirmed';
 
 export interface ServiceConfig {
   environment: string;
@@ -15,12 +19,21 @@ export interface ServiceConfig {
   payTo: string;
   settlementMode: SettlementMode;
   stacksApiUrl: string;
+  /** Set when settlementMode is `facilitator`. */
+  facilitatorUrl?: string;
   /** Atomic price per token for the `standard` tier. */
   standardPrices: Record<TokenType, bigint>;
+  deliveryMode: DeliveryMode;
+  /** How long a request waits for confirmation in `confirmed` delivery before answering 202. */
+  confirmationWaitMs: number;
+  /** How long the tracker follows a transaction before calling it `not_found`. */
+  trackingDeadlineMs: number;
+  /** Whether a paid request must carry a payment-identifier. */
+  paymentIdentifierRequired: boolean;
   maxTimeoutSeconds: number;
   /** Upper bound on the byte length of a payment transaction we are willing to decode. */
   maxTransactionBytes: number;
-  /** How long a broadcast may take before we give up waiting on the node. */
+  /** How long a broadcast (or a facilitator /settle) may take before its outcome is "unknown". */
   broadcastTimeoutMs: number;
 }
 
@@ -32,9 +45,15 @@ export interface ConfigVars {
   PAY_TO?: string;
   SETTLEMENT_MODE?: string;
   STACKS_API_URL?: string;
+  FACILITATOR_URL?: string;
   PRICE_STANDARD_STX?: string;
   PRICE_STANDARD_SBTC?: string;
   PRICE_STANDARD_USDCX?: string;
+  DELIVERY_MODE?: string;
+  CONFIRMATION_WAIT_SECONDS?: string;
+  TRACKING_DEADLINE_SECONDS?: string;
+  PAYMENT_IDENTIFIER_REQUIRED?: string;
+  BROADCAST_TIMEOUT_SECONDS?: string;
 }
 
 const PRICE_VARS: Record<TokenType, keyof ConfigVars> = {
@@ -56,6 +75,30 @@ export function isStandardAddressOf(address: string, network: StacksNetworkName)
   return STANDARD_VERSIONS[network].includes(createAddress(address).version);
 }
 
+function httpUrl(value: string | undefined): string | undefined {
+  const url = (value?.trim() ?? '').replace(/\/+$/, '');
+  return /^https?:\/\/[^\s/]+/.test(url) && URL.canParse(url) ? url : undefined;
+}
+
+/** Whole seconds within bounds, with a default when unset. */
+function seconds(
+  problems: string[],
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  max: number,
+): number {
+  const raw = value?.trim();
+  if (!raw) return fallback;
+  if (!/^[0-9]{1,7}$/.test(raw) || Number(raw) > max) {
+    problems.push(
+      `${name} must be a whole number of seconds from 0 to ${max} (got ${JSON.stringify(value)})`,
+    );
+    return fallback;
+  }
+  return Number(raw);
+}
+
 export function parseServiceConfig(vars: ConfigVars): ConfigResult {
   const problems: string[] = [];
   const network = vars.NETWORK?.trim();
@@ -73,13 +116,21 @@ export function parseServiceConfig(vars: ConfigVars): ConfigResult {
     }
   }
   const settlementMode = vars.SETTLEMENT_MODE?.trim() || 'node';
-  if (settlementMode !== 'node') {
-    problems.push(`SETTLEMENT_MODE must be "node" (got ${JSON.stringify(settlementMode)})`);
+  if (settlementMode !== 'node' && settlementMode !== 'facilitator') {
+    problems.push(
+      `SETTLEMENT_MODE must be "node" or "facilitator" (got ${JSON.stringify(settlementMode)})`,
+    );
   }
-  const stacksApiUrl = (vars.STACKS_API_URL?.trim() ?? '').replace(/\/+$/, '');
-  if (!/^https?:\/\/[^\s/]+/.test(stacksApiUrl) || !URL.canParse(stacksApiUrl)) {
+  const stacksApiUrl = httpUrl(vars.STACKS_API_URL);
+  if (!stacksApiUrl) {
     problems.push(
       `STACKS_API_URL must be an http(s) URL (got ${JSON.stringify(vars.STACKS_API_URL ?? null)})`,
+    );
+  }
+  const facilitatorUrl = httpUrl(vars.FACILITATOR_URL);
+  if (settlementMode === 'facilitator' && !facilitatorUrl) {
+    problems.push(
+      `FACILITATOR_URL must be an http(s) URL when SETTLEMENT_MODE is "facilitator" (got ${JSON.stringify(vars.FACILITATOR_URL ?? null)})`,
     );
   }
   const standardPrices = {} as Record<TokenType, bigint>;
@@ -94,6 +145,39 @@ export function parseServiceConfig(vars: ConfigVars): ConfigResult {
       standardPrices[token] = BigInt(raw);
     }
   }
+  const deliveryMode = vars.DELIVERY_MODE?.trim() || 'mempool';
+  if (deliveryMode !== 'mempool' && deliveryMode !== 'confirmed') {
+    problems.push(
+      `DELIVERY_MODE must be "mempool" or "confirmed" (got ${JSON.stringify(deliveryMode)})`,
+    );
+  }
+  const confirmationWait = seconds(
+    problems,
+    'CONFIRMATION_WAIT_SECONDS',
+    vars.CONFIRMATION_WAIT_SECONDS,
+    20,
+    600,
+  );
+  const trackingDeadline = seconds(
+    problems,
+    'TRACKING_DEADLINE_SECONDS',
+    vars.TRACKING_DEADLINE_SECONDS,
+    3600,
+    7 * 86_400,
+  );
+  const broadcastTimeout = seconds(
+    problems,
+    'BROADCAST_TIMEOUT_SECONDS',
+    vars.BROADCAST_TIMEOUT_SECONDS,
+    10,
+    120,
+  );
+  const identifierRequired = vars.PAYMENT_IDENTIFIER_REQUIRED?.trim() || 'false';
+  if (identifierRequired !== 'true' && identifierRequired !== 'false') {
+    problems.push(
+      `PAYMENT_IDENTIFIER_REQUIRED must be "true" or "false" (got ${JSON.stringify(identifierRequired)})`,
+    );
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -101,12 +185,17 @@ export function parseServiceConfig(vars: ConfigVars): ConfigResult {
       environment: vars.ENVIRONMENT?.trim() || 'development',
       network: network as StacksNetworkName,
       payTo,
-      settlementMode: 'node',
-      stacksApiUrl,
+      settlementMode: settlementMode as SettlementMode,
+      stacksApiUrl: stacksApiUrl as string,
+      ...(settlementMode === 'facilitator' ? { facilitatorUrl } : {}),
       standardPrices,
+      deliveryMode: deliveryMode as DeliveryMode,
+      confirmationWaitMs: confirmationWait * 1000,
+      trackingDeadlineMs: trackingDeadline * 1000,
+      paymentIdentifierRequired: identifierRequired === 'true',
       maxTimeoutSeconds: 300,
       maxTransactionBytes: 4096,
-      broadcastTimeoutMs: 10_000,
+      broadcastTimeoutMs: Math.max(1, broadcastTimeout) * 1000,
     },
   };
 }

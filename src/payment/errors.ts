@@ -36,6 +36,10 @@ export const PAYMENT_ERROR_MESSAGES = {
   client_bad_nonce: 'The transaction nonce is not the payer’s next nonce.',
   conflicting_nonce: 'Another transaction with the same nonce is already in the mempool.',
   broadcast_failed: 'The Stacks node rejected the transaction.',
+  transaction_failed:
+    'The payment transaction did not complete on chain, so the result is withheld; pay again with a new transaction.',
+  payment_identifier_required:
+    'This server requires a payment-identifier: put extensions["payment-identifier"].info.id in the payment payload.',
   unexpected_settle_error: 'Settlement did not complete; the payment was not charged.',
 } as const;
 

@@ -1,10 +1,11 @@
 /**
- * The D1 payment ledger and its single-use claims (DESIGN section 4 item 8). The claim is one
- * INSERT guarded by two UNIQUE keys (txid; network+payer+nonce): SQLite applies it atomically, so
- * of two concurrent requests carrying one payment exactly one gets the row.
+ * The D1 payment ledger: single-use claims (DESIGN section 4 item 8) and the lifecycle with its
+ * history (section 5). The claim is one INSERT guarded by two partial unique indexes over active
+ * claims (txid; network+payer+nonce): SQLite applies it atomically, so of any number of concurrent
+ * requests carrying one payment exactly one gets the row. Each status change and its history event
+ * are written in one batch (one transaction), and only when the change is allowed.
  */
-/** claimed: verified and held while the handler runs or settlement is in flight. */
-export type LedgerStatus = 'claimed' | 'mempool' | 'settle_unknown';
+import { type PaymentStatus, PREDECESSORS } from './lifecycle';
 
 export interface PaymentClaim {
   paymentId: string;
@@ -19,6 +20,8 @@ export interface PaymentClaim {
   price: bigint;
   payTo: string;
   order: string;
+  delivery: string;
+  requestHash: string;
 }
 
 export interface LedgerRow {
@@ -34,12 +37,26 @@ export interface LedgerRow {
   price: string;
   pay_to: string;
   settle_order: string;
-  status: LedgerStatus;
-  error_code: string | null;
+  delivery: string;
+  status: PaymentStatus;
+  claim_active: number;
+  terminal_reason: string | null;
+  request_hash: string;
+  served: number;
+  collectable: number;
+  delivered_at: number | null;
   owed_amount: string | null;
+  block_height: number | null;
   created_at: number;
   updated_at: number;
   settled_at: number | null;
+  confirmed_at: number | null;
+}
+
+export interface LedgerEvent {
+  status: PaymentStatus;
+  reason: string | null;
+  at: number;
 }
 
 export function newPaymentId(): string {
@@ -47,69 +64,156 @@ export function newPaymentId(): string {
   return `pay_${Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
 }
 
-/** Claims a payment; false when its txid or its (network, payer, nonce) was claimed before. */
+const RECORD_EVENT = `INSERT INTO payment_events (payment_id, status, reason, at) SELECT ?, ?, ?, ? WHERE changes() = 1`;
+
+/** Claims a payment (status `queued`); false when its txid or its payer nonce is claimed already. */
 export async function claimPayment(
   db: D1Database,
   claim: PaymentClaim,
   now = Date.now(),
 ): Promise<boolean> {
+  const [insert] = await db.batch([
+    db
+      .prepare(
+        `INSERT INTO payments (payment_id, txid, network, payer, nonce, route, token, asset, amount, price,
+           pay_to, settle_order, delivery, status, request_hash, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+         ON CONFLICT DO NOTHING`,
+      )
+      .bind(
+        claim.paymentId,
+        claim.txid,
+        claim.network,
+        claim.payer,
+        claim.nonce.toString(),
+        claim.route,
+        claim.token,
+        claim.asset,
+        claim.amount.toString(),
+        claim.price.toString(),
+        claim.payTo,
+        claim.order,
+        claim.delivery,
+        claim.requestHash,
+        now,
+        now,
+      ),
+    db.prepare(RECORD_EVENT).bind(claim.paymentId, 'queued', null, now),
+  ]);
+  return insert.meta.changes === 1;
+}
+
+/** The active claim holding this txid or this payer nonce, if any. */
+export async function findActiveClaim(
+  db: D1Database,
+  claim: Pick<PaymentClaim, 'txid' | 'network' | 'payer' | 'nonce'>,
+): Promise<LedgerRow | null> {
+  return db
+    .prepare(
+      `SELECT * FROM payments WHERE claim_active = 1 AND (txid = ? OR (network = ? AND payer = ? AND nonce = ?))
+       ORDER BY txid = ? DESC LIMIT 1`,
+    )
+    .bind(claim.txid, claim.network, claim.payer, claim.nonce.toString(), claim.txid)
+    .first<LedgerRow>();
+}
+
+export interface TransitionFields {
+  reason?: string;
+  blockHeight?: number;
+  settledAt?: number;
+  confirmedAt?: number;
+  /** Set false when the transaction can never be charged, freeing its txid and nonce. */
+  claimActive?: boolean;
+  /** The content goes to the caller with this move (saves a second write on the fast path). */
+  deliveredAt?: number;
+}
+
+/** Moves a payment to `to` if the lifecycle allows it from its current status; true if it moved. */
+export async function transition(
+  db: D1Database,
+  paymentId: string,
+  to: PaymentStatus,
+  fields: TransitionFields = {},
+  now = Date.now(),
+): Promise<boolean> {
+  const from = PREDECESSORS[to];
+  if (from.length === 0) return false;
+  const [update] = await db.batch([
+    db
+      .prepare(
+        `UPDATE payments SET status = ?, updated_at = ?,
+           terminal_reason = COALESCE(?, terminal_reason), block_height = COALESCE(?, block_height),
+           settled_at = COALESCE(?, settled_at), confirmed_at = COALESCE(?, confirmed_at),
+           claim_active = COALESCE(?, claim_active), delivered_at = COALESCE(delivered_at, ?)
+         WHERE payment_id = ? AND status IN (${from.map(() => '?').join(', ')})`,
+      )
+      .bind(
+        to,
+        now,
+        fields.reason ?? null,
+        fields.blockHeight ?? null,
+        fields.settledAt ?? null,
+        fields.confirmedAt ?? null,
+        fields.claimActive === undefined ? null : Number(fields.claimActive),
+        fields.deliveredAt ?? null,
+        paymentId,
+        ...from,
+      ),
+    db.prepare(RECORD_EVENT).bind(paymentId, to, fields.reason ?? null, now),
+  ]);
+  return update.meta.changes === 1;
+}
+
+/** Releases a claim when nothing was charged and nothing broadcast, so the payer nonce is usable again. */
+export async function releaseClaim(db: D1Database, paymentId: string): Promise<void> {
+  await db.batch([
+    db.prepare(`DELETE FROM payments WHERE payment_id = ? AND status = 'queued'`).bind(paymentId),
+    db.prepare('DELETE FROM payment_events WHERE payment_id = ? AND changes() = 1').bind(paymentId),
+  ]);
+}
+
+/** Marks the content delivered; false if it was delivered before (a replay). */
+export async function markDelivered(
+  db: D1Database,
+  paymentId: string,
+  now = Date.now(),
+): Promise<boolean> {
   const result = await db
     .prepare(
-      `INSERT INTO payments (payment_id, txid, network, payer, nonce, route, token, asset, amount, price,
-         pay_to, settle_order, status, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'claimed', ?, ?)
-       ON CONFLICT DO NOTHING`,
+      'UPDATE payments SET delivered_at = ?, updated_at = ? WHERE payment_id = ? AND delivered_at IS NULL',
     )
-    .bind(
-      claim.paymentId,
-      claim.txid,
-      claim.network,
-      claim.payer,
-      claim.nonce.toString(),
-      claim.route,
-      claim.token,
-      claim.asset,
-      claim.amount.toString(),
-      claim.price.toString(),
-      claim.payTo,
-      claim.order,
-      now,
-      now,
-    )
+    .bind(now, now, paymentId)
     .run();
   return result.meta.changes === 1;
 }
 
-/** Releases a claim when nothing was charged, so the payer's nonce is usable again. */
-export async function releaseClaim(db: D1Database, paymentId: string): Promise<void> {
+/** Marks that the caller was answered 202: a retry with the same payment may collect the result. */
+export async function markCollectable(db: D1Database, paymentId: string): Promise<void> {
   await db
-    .prepare(`DELETE FROM payments WHERE payment_id = ? AND status = 'claimed'`)
+    .prepare('UPDATE payments SET collectable = 1 WHERE payment_id = ?')
     .bind(paymentId)
     .run();
 }
 
-export async function setPaymentStatus(
+/** Takes the one right to run the handler for a payment; false if it was taken before. */
+export async function markServed(db: D1Database, paymentId: string): Promise<boolean> {
+  const result = await db
+    .prepare('UPDATE payments SET served = 1 WHERE payment_id = ? AND served = 0')
+    .bind(paymentId)
+    .run();
+  return result.meta.changes === 1;
+}
+
+/** Records what is owed to the payer: charged, but the handler failed after settlement. */
+export async function recordOwed(
   db: D1Database,
   paymentId: string,
-  status: LedgerStatus,
-  fields: { errorCode?: string; settledAt?: number; owedAmount?: bigint } = {},
+  amount: bigint,
   now = Date.now(),
 ): Promise<void> {
   await db
-    .prepare(
-      `UPDATE payments SET status = ?, updated_at = ?,
-         error_code = COALESCE(?, error_code), settled_at = COALESCE(?, settled_at),
-         owed_amount = COALESCE(?, owed_amount)
-       WHERE payment_id = ?`,
-    )
-    .bind(
-      status,
-      now,
-      fields.errorCode ?? null,
-      fields.settledAt ?? null,
-      fields.owedAmount?.toString() ?? null,
-      paymentId,
-    )
+    .prepare('UPDATE payments SET owed_amount = ?, updated_at = ? WHERE payment_id = ?')
+    .bind(amount.toString(), now, paymentId)
     .run();
 }
 
@@ -118,4 +222,12 @@ export async function getPayment(db: D1Database, paymentId: string): Promise<Led
     .prepare('SELECT * FROM payments WHERE payment_id = ?')
     .bind(paymentId)
     .first<LedgerRow>();
+}
+
+export async function getHistory(db: D1Database, paymentId: string): Promise<LedgerEvent[]> {
+  const { results } = await db
+    .prepare('SELECT status, reason, at FROM payment_events WHERE payment_id = ? ORDER BY id')
+    .bind(paymentId)
+    .all<LedgerEvent>();
+  return results;
 }

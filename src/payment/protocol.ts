@@ -14,6 +14,8 @@ export const PAYMENT_RESPONSE_HEADER = 'payment-response';
 export const PAYMENT_ID_HEADER = 'x-payment-id';
 export const PAYER_ADDRESS_HEADER = 'x-payer-address';
 export const TOKEN_TYPE_HEADER = 'x-payment-token-type';
+/** Where `GET /payment-status/{paymentId}` of this payment is (the checkStatusUrl). */
+export const PAYMENT_STATUS_URL_HEADER = 'x-payment-status-url';
 
 export interface PaymentRequirementsExtra {
   tokenType: string;

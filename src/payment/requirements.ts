@@ -5,7 +5,7 @@
  * equal one of them field by field; we never trust the client's amount, asset or payTo. That is
  * why `extra` holds only static values (no nonces, no timestamps).
  */
-import type { ServiceConfig } from '../config';
+import type { DeliveryMode, ServiceConfig } from '../config';
 import { assetIdFor, CAIP2_NETWORK, TOKEN_TYPES, TOKENS, type TokenType } from '../stacks/tokens';
 import { type PaymentRequired, type PaymentRequirements, X402_VERSION } from './protocol';
 import type { PricingTier } from './types';
@@ -42,23 +42,39 @@ export function buildAccepts(
 }
 
 /** The `payment-identifier` extension, declared on every 402 (x402 v2 extensions). */
-export const PAYMENT_IDENTIFIER_EXTENSION = {
-  info: { required: false },
-  schema: {
-    $schema: 'https://json-schema.org/draft/2020-12/schema',
-    type: 'object',
-    properties: {
-      id: { type: 'string', minLength: 16, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' },
-      required: { type: 'boolean' },
-    },
-    required: ['id'],
+const PAYMENT_IDENTIFIER_SCHEMA = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  properties: {
+    id: { type: 'string', minLength: 16, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' },
+    required: { type: 'boolean' },
   },
+  required: ['id'],
 } as const;
+
+export function paymentIdentifierExtension(required: boolean) {
+  return { info: { required }, schema: PAYMENT_IDENTIFIER_SCHEMA };
+}
+
+/**
+ * How this route delivers (DESIGN section 5). Not part of x402 itself: it tells a client whether
+ * to expect a 202 while a payment confirms.
+ */
+export function deliveryExtension(mode: DeliveryMode, confirmationWaitMs: number) {
+  return {
+    info: {
+      mode,
+      confirmationWaitSeconds: Math.round(confirmationWaitMs / 1000),
+      confirmedOnlyFor: 'payers whose earlier delivered payment failed or was replaced',
+    },
+  };
+}
 
 export function buildPaymentRequired(options: {
   resourceUrl: string;
   description?: string;
   accepts: PaymentRequirements[];
+  extensions?: Record<string, unknown>;
   error?: string;
 }): PaymentRequired {
   return {
@@ -70,12 +86,12 @@ export function buildPaymentRequired(options: {
       mimeType: 'application/json',
     },
     accepts: options.accepts,
-    extensions: { 'payment-identifier': PAYMENT_IDENTIFIER_EXTENSION },
+    extensions: options.extensions ?? { 'payment-identifier': paymentIdentifierExtension(false) },
   };
 }
 
 /** Stable JSON: object keys sorted, so field order never decides equality. */
-function canonicalJson(value: unknown): string {
+export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value !== null && typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>)

@@ -1,6 +1,7 @@
+import type { DeliveryMode } from '../config';
 import type { TokenType } from '../stacks/tokens';
 import type { PaymentErrorCode } from './errors';
-import type { PaymentRequirements } from './protocol';
+import type { PaymentPayload, PaymentRequirements } from './protocol';
 
 export type PricingTier = 'free' | 'standard' | 'dynamic';
 /** DESIGN section 5: `authorization` settles after the handler succeeds; `upfront` settles first. */
@@ -9,6 +10,8 @@ export type SettlementOrder = 'authorization' | 'upfront';
 export interface RoutePricing {
   tier: PricingTier;
   order: SettlementOrder;
+  /** Overrides the configured delivery mode for this route. */
+  delivery?: DeliveryMode;
 }
 
 export interface VerifiedPayment {
@@ -17,7 +20,11 @@ export interface VerifiedPayment {
   txid: string;
   nonce: bigint;
   token: TokenType;
+  /** Atomic units the transaction transfers (at least the price). */
+  amount: bigint;
   requirement: PaymentRequirements;
+  /** The decoded payment header, as a facilitator needs it. */
+  payload: PaymentPayload;
   /** Raw transaction bytes, exactly as presented (and re-serialised). */
   transaction: Uint8Array;
 }

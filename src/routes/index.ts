@@ -1,6 +1,7 @@
 import { hashingRoutes } from './hashing';
 import { healthRoute } from './info/health';
 import { serviceInfoRoute } from './info/service-info';
+import { paymentStatusRoute } from './payments/payment-status';
 import type { ApiRoute } from './registry';
 
 /** Every route of the API, in the order they are documented. */

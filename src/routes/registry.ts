@@ -7,7 +7,7 @@
 import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { Handler } from 'hono';
 import type { AppEnv } from '../env';
-import { type PaidRouteSpec, type PaymentDeps, withPayment } from '../payment/middleware';
+import { type PaidRouteSpec, type PaymentDeps, withPayment } from '../payment/gate';
 import type { RoutePricing } from '../payment/types';
 
 export interface RouteDefinition<R extends RouteConfig> {

@@ -95,14 +95,16 @@ describe('paying for /hashing/sha256 on the devnet', () => {
       const payment = result.payment;
       if (!payment) throw new Error('no payment was made');
       expect(payment.tokenType).toBe(token);
+      expect(result.paymentId).toMatch(/^pay_[0-9a-f]{32}$/);
+      const checkStatusUrl = `${worker.url}/payment-status/${result.paymentId}`;
       expect(result.paymentResponse).toEqual({
         success: true,
         payer: payer.address,
         transaction: payment.txid,
         network: 'stacks:2147483648',
+        extensions: { 'payment-status': { paymentId: result.paymentId, checkStatusUrl } },
       });
       expect(result.payer).toBe(payer.address);
-      expect(result.paymentId).toMatch(/^pay_[0-9a-f]{32}$/);
 
       expect(await waitForStatus(payment.txid)).toMatchObject({ tx_status: 'success' });
       const price = PRICES[token];

@@ -65,7 +65,16 @@ describe('the 402 challenge', () => {
         mimeType: 'application/json',
       },
       accepts: [STX_REQ, SBTC_REQ, USDCX_REQ],
-      extensions: { 'payment-identifier': PAYMENT_IDENTIFIER },
+      extensions: {
+        'payment-identifier': PAYMENT_IDENTIFIER,
+        delivery: {
+          info: {
+            mode: 'mempool',
+            confirmationWaitSeconds: 20,
+            confirmedOnlyFor: 'payers whose earlier delivered payment failed or was replaced',
+          },
+        },
+      },
     };
     expect(paymentRequiredOf(res)).toEqual(expected);
     expect(await res.json()).toEqual({
@@ -110,7 +119,7 @@ describe('the 402 challenge', () => {
     const res = await post('/hashing/sha256', { data: 'x' }, { origin: 'https://example.org' });
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-expose-headers')).toBe(
-      'payment-required,payment-response,x-payment-id,x-payer-address',
+      'payment-required,payment-response,x-payment-id,x-payer-address,x-payment-status-url,retry-after',
     );
     const preflight = await request('/hashing/sha256', {
       method: 'OPTIONS',

@@ -42,7 +42,31 @@ describe('fail-closed configuration', () => {
       'localhost:3999',
       'STACKS_API_URL must be an http(s) URL (got "localhost:3999")',
     ],
-    ['SETTLEMENT_MODE', 'trust-me', 'SETTLEMENT_MODE must be "node" (got "trust-me")'],
+    [
+      'SETTLEMENT_MODE',
+      'trust-me',
+      'SETTLEMENT_MODE must be "node" or "facilitator" (got "trust-me")',
+    ],
+    [
+      'SETTLEMENT_MODE',
+      'facilitator',
+      'FACILITATOR_URL must be an http(s) URL when SETTLEMENT_MODE is "facilitator" (got null)',
+    ],
+    [
+      'DELIVERY_MODE',
+      'eventually',
+      'DELIVERY_MODE must be "mempool" or "confirmed" (got "eventually")',
+    ],
+    [
+      'CONFIRMATION_WAIT_SECONDS',
+      'soon',
+      'CONFIRMATION_WAIT_SECONDS must be a whole number of seconds from 0 to 600 (got "soon")',
+    ],
+    [
+      'PAYMENT_IDENTIFIER_REQUIRED',
+      'yes',
+      'PAYMENT_IDENTIFIER_REQUIRED must be "true" or "false" (got "yes")',
+    ],
   ])(
     '%s=%j makes paid routes answer 503, even with a valid payment',
     async (name, value, problem) => {
@@ -97,6 +121,10 @@ describe('fail-closed configuration', () => {
         stacksApiUrl: 'https://api.hiro.so',
         standardPrices: { STX: 1000n, sBTC: 2n, USDCx: 1000n },
         maxTimeoutSeconds: 300,
+        deliveryMode: 'mempool',
+        confirmationWaitMs: 20_000,
+        trackingDeadlineMs: 3_600_000,
+        paymentIdentifierRequired: false,
         maxTransactionBytes: 4096,
         broadcastTimeoutMs: 10_000,
       },

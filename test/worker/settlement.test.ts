@@ -51,14 +51,17 @@ describe('a valid payment', () => {
         encoding: 'hex',
         inputLength: 11,
       });
+      const paymentId = res.headers.get('x-payment-id');
+      expect(paymentId).toMatch(/^pay_[0-9a-f]{32}$/);
+      const statusUrl = `http://api.test/payment-status/${paymentId}`;
       expect(paymentResponseOf(res)).toEqual({
         success: true,
         payer: PAYER,
         transaction: `0x${txid}`,
         network: TESTNET,
+        extensions: { 'payment-status': { paymentId, checkStatusUrl: statusUrl } },
       });
-      const paymentId = res.headers.get('x-payment-id');
-      expect(paymentId).toMatch(/^pay_[0-9a-f]{32}$/);
+      expect(res.headers.get('x-payment-status-url')).toBe(statusUrl);
       expect(res.headers.get('x-payer-address')).toBe(PAYER);
       expect(app.settler.settled.map((p) => p.txid)).toEqual([txid]);
       const [row] = await ledgerRows();
@@ -75,11 +78,31 @@ describe('a valid payment', () => {
         price: amount,
         pay_to: PAY_TO,
         settle_order: 'authorization',
+        delivery: 'mempool',
         status: 'mempool',
-        error_code: null,
+        claim_active: 1,
+        terminal_reason: null,
+        served: 0,
+        collectable: 0,
         owed_amount: null,
       });
       expect(row.settled_at).toBeTypeOf('number');
+      expect(row.delivered_at).toBe(row.settled_at);
+      // Handed to the tracker, to be followed to a terminal status.
+      expect(app.tracker.jobs).toEqual([
+        {
+          paymentId,
+          txid,
+          payer: PAYER,
+          nonce: '0',
+          network: TESTNET,
+          deadline: expect.any(Number),
+        },
+      ]);
+      // Followed for TRACKING_DEADLINE_SECONDS (default one hour) from the broadcast.
+      const followFor = app.tracker.jobs[0].deadline - (row.settled_at as number);
+      expect(followFor).toBeGreaterThan(3_600_000 - 5_000);
+      expect(followFor).toBeLessThanOrEqual(3_600_000);
     },
   );
 
@@ -173,7 +196,7 @@ describe('the authorization order', () => {
     expect(await ledgerRows()).toEqual([]);
   });
 
-  it('withholds the content when the node rejects the transaction, and releases the claim', async () => {
+  it('withholds the content when the node rejects the transaction, and frees the txid and nonce', async () => {
     const app = testApp();
     app.settler.answer({ type: 'rejected', code: 'insufficient_funds', detail: 'NotEnoughFunds' });
     const { header, txid } = await signedHeader(app);
@@ -182,32 +205,73 @@ describe('the authorization order', () => {
     const body = (await res.json()) as Record<string, unknown>;
     expect(body.hash).toBeUndefined();
     expect(body.code).toBe('insufficient_funds');
+    const [row] = await ledgerRows();
     expect(paymentResponseOf(res)).toEqual({
       success: false,
       errorReason: 'insufficient_funds',
       payer: PAYER,
       transaction: `0x${txid}`,
       network: TESTNET,
+      extensions: {
+        'payment-status': {
+          paymentId: row.payment_id,
+          checkStatusUrl: `http://api.test/payment-status/${row.payment_id}`,
+        },
+      },
     });
     expect(res.headers.get('x-payment-id')).toBeNull();
-    expect(await ledgerRows()).toEqual([]);
+    // Kept with its history, but no longer a claim: nothing was spent.
+    expect(row).toMatchObject({
+      status: 'failed',
+      terminal_reason: 'insufficient_funds',
+      claim_active: 0,
+    });
+    expect(app.tracker.jobs).toEqual([]);
+    // Once the payer has funds, the same transaction can pay.
+    app.settler.answer({ type: 'settled', txid });
+    expect((await app.post(ROUTE, BODY, { 'payment-signature': header })).status).toBe(200);
   });
 
-  it('withholds the content when settlement times out, and keeps the claim so it is never reused', async () => {
+  it('answers 202 when settlement times out, tracks the payment, and lets the retry collect it', async () => {
     const app = testApp();
     app.settler.answer({ type: 'unknown', code: 'unexpected_settle_error', detail: 'timed out' });
     const { header, txid } = await signedHeader(app);
     const res = await app.post(ROUTE, BODY, { 'payment-signature': header });
-    expect(res.status).toBe(402);
-    expect(paymentResponseOf(res)).toMatchObject({
-      success: false,
-      errorReason: 'unexpected_settle_error',
+    // Never a fresh 402: that would invite paying twice.
+    expect(res.status).toBe(202);
+    const body = (await res.json()) as Record<string, unknown>;
+    const paymentId = res.headers.get('x-payment-id');
+    expect(body).toEqual({
+      code: 'payment_pending',
+      message:
+        'The settlement outcome is not known yet (timed out); the payment is being tracked. Retry the same request with the same payment-signature to collect the result (no second charge), or poll checkStatusUrl.',
+      paymentId,
+      status: 'broadcasting',
+      checkStatusUrl: `http://api.test/payment-status/${paymentId}`,
+      retryAfterSeconds: 5,
     });
+    expect(res.headers.get('retry-after')).toBe('5');
     expect(await ledgerRows()).toMatchObject([
-      { txid, status: 'settle_unknown', error_code: 'unexpected_settle_error' },
+      { txid, status: 'broadcasting', collectable: 1, delivered_at: null },
     ]);
-    app.settler.answer({ type: 'settled', txid });
-    const retry = await app.post(ROUTE, BODY, { 'payment-signature': header });
-    expect(await retry.json()).toMatchObject({ code: 'payment_already_used' });
+    expect(app.tracker.jobs.map((job) => job.txid)).toEqual([txid]);
+
+    // Still unseen: the retry is answered 202 again, and nothing is broadcast again.
+    const early = await app.post(ROUTE, BODY, { 'payment-signature': header });
+    expect(early.status).toBe(202);
+    // The node did take it: the retry collects the stored result, once.
+    app.chain.txs.set(txid, { txStatus: 'pending' });
+    const collected = await app.post(ROUTE, BODY, { 'payment-signature': header });
+    expect(collected.status).toBe(200);
+    expect(await collected.json()).toEqual({
+      hash: HELLO_SHA256,
+      algorithm: 'sha256',
+      encoding: 'hex',
+      inputLength: 11,
+    });
+    expect(collected.headers.get('x-payment-id')).toBe(paymentId);
+    const again = await app.post(ROUTE, BODY, { 'payment-signature': header });
+    expect(await again.json()).toMatchObject({ code: 'payment_already_used' });
+    expect(app.settler.settled).toHaveLength(1);
   });
 });

@@ -4,15 +4,17 @@ import { decodeBase64Json } from '../../../src/payment/header-codec';
 import type { PaymentRequired, SettlementResponse } from '../../../src/payment/protocol';
 import { ROUTES } from '../../../src/routes';
 import type { ApiRoute } from '../../../src/routes/registry';
-import { FakeSettler } from './fake-settler';
+import { FakeChain, FakeSettler, FakeTracker } from './fakes';
 
 export const BASE = 'http://api.test';
 
 /** The real app over the real bindings, with a fake settler (and optionally extra routes). */
 export function testApp(extraRoutes: ApiRoute[] = []) {
   const settler = new FakeSettler();
+  const tracker = new FakeTracker();
+  const chain = new FakeChain();
   const app = createApp({
-    deps: { settlerFor: () => settler },
+    deps: { settlerFor: () => settler, startTracking: tracker.start, chainFor: () => chain },
     routes: [...ROUTES, ...extraRoutes],
   });
   const request = (path: string, init: RequestInit = {}, bindings: Env = env) =>
@@ -32,7 +34,7 @@ export function testApp(extraRoutes: ApiRoute[] = []) {
       },
       bindings,
     );
-  return { app, settler, request, post };
+  return { app, settler, tracker, chain, request, post };
 }
 
 export function decodeHeader<T>(value: string | null): T {

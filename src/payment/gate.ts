@@ -1,0 +1,280 @@
+/**
+ * The x402 payment gate: the entry of every paid request, and with delivery.ts the only payment
+ * code that knows Hono.
+ *
+ * It wraps a route's handler rather than sitting in front of it as middleware: @hono/zod-openapi
+ * runs route middleware before its validators, and the request must be validated before the 402
+ * (nobody pays for a 400). Wrapping also ties the price to the handler itself, so no spelling of a
+ * path reaches a paid handler without passing here.
+ */
+import type { Context, Handler } from 'hono';
+import { getServiceConfig, type ServiceConfig } from '../config';
+import type { AppEnv } from '../env';
+import type { ChainReader } from '../stacks/stacks-api';
+import { parseTokenType, type TokenType } from '../stacks/tokens';
+import { verifyStacksPayment } from '../stacks/verify-payment';
+import { collectPayment, type PaidRequest, serveThenSettle, settleThenServe } from './delivery';
+import { PAYMENT_ERROR_MESSAGES, type PaymentErrorCode, SERVICE_MISCONFIGURED } from './errors';
+import { decodeBase64Json } from './header-codec';
+import { type Challenge, jsonError, paymentRequired } from './http-responses';
+import { claimPayment, findActiveClaim, newPaymentId } from './ledger';
+import { getPayerFlag } from './payer-flags';
+import {
+  type IdentifierKey,
+  linkIdentifier,
+  readPaymentIdentifier,
+  releaseIdentifier,
+  reserveIdentifier,
+} from './payment-identifier';
+import {
+  LEGACY_PAYMENT_HEADER,
+  PAYMENT_SIGNATURE_HEADER,
+  type PaymentPayload,
+  type PaymentRequirements,
+  TOKEN_TYPE_HEADER,
+  X402_VERSION,
+} from './protocol';
+import { hashPaidRequest } from './request-hash';
+import {
+  buildAccepts,
+  deliveryExtension,
+  findMatchingRequirement,
+  paymentIdentifierExtension,
+  type TokenPrices,
+} from './requirements';
+import type { Settler } from './settler';
+import type { TrackingJob } from './tracking';
+import type { RoutePricing, VerifiedPayment } from './types';
+
+export interface PaidRouteSpec {
+  /** "POST /hashing/sha256": the route template, recorded in the ledger. */
+  routeName: string;
+  description?: string;
+  pricing: RoutePricing;
+  /** Prices for the `dynamic` tier, from the validated request. */
+  quote?: (c: Context<AppEnv>, config: ServiceConfig) => TokenPrices | Promise<TokenPrices>;
+}
+
+export interface PaymentDeps {
+  settlerFor(config: ServiceConfig): Settler;
+  /** Hands a broadcast payment to its tracker (the PaymentTracker Durable Object in production). */
+  startTracking(env: Env, job: TrackingJob): Promise<void>;
+  /** Reads transaction status and nonces from the Stacks API. */
+  chainFor(config: ServiceConfig): ChainReader;
+}
+
+export function withPayment(
+  spec: PaidRouteSpec,
+  handler: Handler<AppEnv>,
+  deps: PaymentDeps,
+): Handler<AppEnv> {
+  if (spec.pricing.tier === 'free')
+    throw new Error(`${spec.routeName}: a free route needs no payment gate`);
+  if (spec.pricing.tier === 'dynamic' && !spec.quote)
+    throw new Error(`${spec.routeName}: a dynamic route needs a quote`);
+
+  return async function paymentGate(c, next) {
+    const configResult = getServiceConfig(c.env);
+    if (!configResult.ok) {
+      return c.json(
+        {
+          code: SERVICE_MISCONFIGURED,
+          message:
+            'Payments are not configured on this server, so paid routes are unavailable; nothing was charged.',
+          problems: configResult.problems,
+        },
+        503,
+      );
+    }
+    const config = configResult.config;
+    const prices = spec.quote ? await spec.quote(c, config) : config.standardPrices;
+    const preferred = parseTokenType(c.req.header(TOKEN_TYPE_HEADER) ?? c.req.query('tokenType'));
+    const delivery = spec.pricing.delivery ?? config.deliveryMode;
+    const challenge: Challenge = {
+      accepts: buildAccepts(config, spec.pricing.tier, prices, preferred),
+      resourceUrl: c.req.url,
+      description: spec.description,
+      extensions: {
+        'payment-identifier': paymentIdentifierExtension(config.paymentIdentifierRequired),
+        delivery: deliveryExtension(delivery, config.confirmationWaitMs),
+      },
+    };
+
+    const header = c.req.header(PAYMENT_SIGNATURE_HEADER) ?? c.req.header(LEGACY_PAYMENT_HEADER);
+    if (header === undefined) return paymentRequired(challenge, 'payment_required');
+
+    const presented = readPaymentPayload(header, challenge.accepts);
+    if (presented.type === 'rejected')
+      return paymentRequired(challenge, presented.code, presented.detail);
+    const identifier = readPaymentIdentifier(presented.payload.extensions);
+    if (identifier.type === 'invalid') {
+      return jsonError(
+        400,
+        'invalid_payment_identifier',
+        `${identifier.detail} (nothing was charged).`,
+      );
+    }
+    if (identifier.type === 'absent' && config.paymentIdentifierRequired) {
+      return paymentRequired(challenge, 'payment_identifier_required');
+    }
+
+    const verified = verifyStacksPayment({
+      transactionHex: presented.payload.payload.transaction,
+      requirement: presented.requirement,
+      token: presented.token,
+      network: config.network,
+      maxBytes: config.maxTransactionBytes,
+    });
+    if (verified.type === 'rejected')
+      return paymentRequired(challenge, verified.code, verified.detail);
+
+    const payment: VerifiedPayment = {
+      paymentId: newPaymentId(),
+      payer: verified.payer,
+      txid: verified.txid,
+      nonce: verified.nonce,
+      token: presented.token,
+      amount: verified.amount,
+      requirement: presented.requirement,
+      payload: presented.payload,
+      transaction: verified.transaction,
+    };
+    const network = presented.requirement.network;
+    const requestHash = await hashPaidRequest(c, payment.payer, payment.requirement);
+    const flag = await getPayerFlag(c.env.DB, network, payment.payer);
+    const paid: PaidRequest = {
+      c,
+      next,
+      handler,
+      config,
+      deps,
+      challenge,
+      payment,
+      order: spec.pricing.order,
+      // A payer whose delivered payment was lost is served on confirmed payments only.
+      delivery: flag ? 'confirmed' : delivery,
+      flag,
+    };
+
+    // The payment-identifier is reserved before anything is claimed or settled, so concurrent
+    // retries of one logical request cannot both go on to pay. It is keyed by the verified payer:
+    // nobody can collect another payer's stored answer by guessing its id.
+    let key: IdentifierKey | undefined;
+    if (identifier.type === 'present') {
+      key = { network, payer: payment.payer, id: identifier.id };
+      const reservation = await reserveIdentifier(c.env.DB, key, requestHash);
+      if (reservation.type === 'conflict') {
+        return jsonError(
+          409,
+          'payment_identifier_conflict',
+          'This payment-identifier was already used for a different request; use a new id for a new request (nothing was charged).',
+        );
+      }
+      if (reservation.type === 'in_progress') {
+        return jsonError(
+          409,
+          'payment_identifier_in_progress',
+          'A request with this payment-identifier is being processed; retry it in a moment (nothing was charged).',
+          { 'retry-after': '1' },
+        );
+      }
+      if (reservation.type === 'existing')
+        return collectPayment(paid, reservation.paymentId, { viaIdentifier: key });
+      paid.identifier = key;
+    }
+
+    const claimed = await claimPayment(c.env.DB, {
+      paymentId: payment.paymentId,
+      txid: payment.txid,
+      network,
+      payer: payment.payer,
+      nonce: payment.nonce,
+      route: spec.routeName,
+      token: payment.token,
+      asset: payment.requirement.asset,
+      amount: payment.amount,
+      price: BigInt(payment.requirement.amount),
+      payTo: payment.requirement.payTo,
+      order: spec.pricing.order,
+      delivery: paid.delivery,
+      requestHash,
+    });
+    if (!claimed) {
+      if (key) await releaseIdentifier(c.env.DB, key);
+      const holder = await findActiveClaim(c.env.DB, { ...payment, network });
+      // The same payment for the same request that was answered 202: a retry that collects.
+      // Anything else is a replay (or a concurrent copy of a request still being answered).
+      if (
+        holder &&
+        holder.txid === payment.txid &&
+        holder.request_hash === requestHash &&
+        holder.collectable === 1
+      ) {
+        return collectPayment(paid, holder.payment_id, {});
+      }
+      return paymentRequired(challenge, 'payment_already_used');
+    }
+    if (key) await linkIdentifier(c.env.DB, key, payment.paymentId);
+    c.set('payment', payment);
+    return paid.order === 'upfront' ? settleThenServe(paid) : serveThenSettle(paid);
+  };
+}
+
+type Presented =
+  | {
+      type: 'presented';
+      payload: PaymentPayload;
+      requirement: PaymentRequirements;
+      token: TokenType;
+    }
+  | { type: 'rejected'; code: PaymentErrorCode; detail: string };
+
+/** DESIGN section 4 item 1: decode the header and match `accepted` against what we offer now. */
+function readPaymentPayload(header: string, accepts: PaymentRequirements[]): Presented {
+  const decoded = decodeBase64Json(header);
+  if (!decoded.ok) return { type: 'rejected', code: 'invalid_payload', detail: decoded.reason };
+  const payload = decoded.value;
+  if (!isRecord(payload))
+    return {
+      type: 'rejected',
+      code: 'invalid_payload',
+      detail: 'the payment header must hold a JSON object',
+    };
+  if (payload.x402Version !== X402_VERSION) {
+    return {
+      type: 'rejected',
+      code: 'invalid_x402_version',
+      detail: `x402Version is ${JSON.stringify(payload.x402Version)}; only 2 is supported`,
+    };
+  }
+  const accepted = payload.accepted;
+  const transaction = isRecord(payload.payload) ? payload.payload.transaction : undefined;
+  if (!isRecord(accepted) || typeof transaction !== 'string') {
+    return {
+      type: 'rejected',
+      code: 'invalid_payload',
+      detail: 'a PaymentPayload needs `accepted` and `payload.transaction`',
+    };
+  }
+  if (accepted.scheme !== 'exact') {
+    return {
+      type: 'rejected',
+      code: 'invalid_scheme',
+      detail: `scheme ${JSON.stringify(accepted.scheme)} is not supported; use "exact"`,
+    };
+  }
+  const requirement = findMatchingRequirement(accepted, accepts);
+  const token = requirement ? parseTokenType(String(requirement.extra.tokenType)) : undefined;
+  if (!requirement || !token) {
+    return {
+      type: 'rejected',
+      code: 'invalid_payment_requirements',
+      detail: PAYMENT_ERROR_MESSAGES.invalid_payment_requirements,
+    };
+  }
+  return { type: 'presented', payload: payload as unknown as PaymentPayload, requirement, token };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}

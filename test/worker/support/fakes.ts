@@ -1,0 +1,51 @@
+import type { SettleOutcome, Settler } from '../../../src/payment/settler';
+import type { TrackingJob } from '../../../src/payment/tracking';
+import type { VerifiedPayment } from '../../../src/payment/types';
+import type { ChainReader, NonceLookup, TxLookup } from '../../../src/stacks/stacks-api';
+
+/** A settler that records what it was asked to settle and answers a scripted outcome. */
+export class FakeSettler implements Settler {
+  readonly settled: VerifiedPayment[] = [];
+  next: (payment: VerifiedPayment) => SettleOutcome = (payment) => ({
+    type: 'settled',
+    txid: payment.txid,
+  });
+
+  async settle(payment: VerifiedPayment): Promise<SettleOutcome> {
+    this.settled.push(payment);
+    // Yield like a network call would, so concurrent requests interleave.
+    await new Promise((resolve) => setTimeout(resolve, 1));
+    return this.next(payment);
+  }
+
+  answer(outcome: SettleOutcome): void {
+    this.next = () => outcome;
+  }
+}
+
+/** Records the payments handed to the tracker instead of starting Durable Object alarms. */
+export class FakeTracker {
+  readonly jobs: TrackingJob[] = [];
+  readonly start = async (_env: Env, job: TrackingJob): Promise<void> => {
+    this.jobs.push(job);
+  };
+}
+
+/** A scripted chain: what the Stacks API says about transactions and nonces. */
+export class FakeChain implements ChainReader {
+  readonly txs = new Map<string, { txStatus: string; blockHeight?: number }>();
+  readonly nonces = new Map<string, number | null>();
+  /** When set, every read fails as if the API were down. */
+  down = false;
+
+  async getTransaction(txid: string): Promise<TxLookup> {
+    if (this.down) return { type: 'error', detail: 'the Stacks API answered 503' };
+    const tx = this.txs.get(txid.replace(/^0x/, ''));
+    return tx ? { type: 'found', ...tx } : { type: 'missing' };
+  }
+
+  async getNonces(address: string): Promise<NonceLookup> {
+    if (this.down) return { type: 'error', detail: 'the Stacks API answered 503' };
+    return { type: 'found', lastExecutedNonce: this.nonces.get(address) ?? null };
+  }
+}
