@@ -8,5 +8,6 @@ import type { ApiRoute } from './registry';
 export const ROUTES: readonly ApiRoute[] = [
   serviceInfoRoute(() => ROUTES),
   healthRoute,
+  paymentStatusRoute,
   ...hashingRoutes,
 ];

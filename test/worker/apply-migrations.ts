@@ -11,9 +11,13 @@ declare global {
 }
 
 // Each test file has its own storage; tests within a file share it. applyD1Migrations only applies
-// what is missing, and every test starts from an empty ledger.
+// what is missing, and every test starts from an empty ledger (every table of it).
 await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 
 beforeEach(async () => {
-  await env.DB.exec('DELETE FROM payments');
+  await env.DB.batch(
+    ['payments', 'payment_events', 'payment_responses', 'payment_identifiers', 'payer_flags'].map((table) =>
+      env.DB.prepare(`DELETE FROM ${table}`),
+    ),
+  );
 });
