@@ -38,7 +38,12 @@ describe('free service routes', () => {
       endpoints: [
         { method: 'GET', path: '/', tier: 'free', summary: 'Service information' },
         { method: 'GET', path: '/health', tier: 'free', summary: 'Health check' },
-        { method: 'GET', path: '/payment-status/{paymentId}', tier: 'free', summary: 'Payment status' },
+        {
+          method: 'GET',
+          path: '/payment-status/{paymentId}',
+          tier: 'free',
+          summary: 'Payment status',
+        },
         { method: 'POST', path: '/hashing/sha256', tier: 'standard', summary: 'SHA-256 hash' },
         { method: 'POST', path: '/hashing/sha512', tier: 'standard', summary: 'SHA-512 hash' },
         {
