@@ -219,7 +219,26 @@ export async function collectPayment(
       (await checkOnChain(c.env.DB, api, tracked(row), row.created_at + config.trackingDeadlineMs))
         ?.status ?? status;
   }
+  if (status === 'broadcasting' && paid.payment.txid === row.txid) {
+    status = await rebroadcast(paid, row);
+  }
   return answerFor(paid, paymentId, status);
+}
+
+/**
+ * The outcome of the first broadcast was unknown (a timeout or 5xx) and the chain has not seen
+ * the transaction: the retry carries the very same signed bytes, so broadcasting them again is
+ * safe (one txid, one nonce: it can be charged once at most) and unblocks the payer. Only a
+ * success changes anything; any other answer leaves the payment to its tracker.
+ */
+async function rebroadcast(paid: PaidRequest, row: LedgerRow): Promise<LedgerRow['status']> {
+  const outcome = await paid.deps.settlerFor(paid.config).settle(paid.payment);
+  if (outcome.type !== 'settled') return row.status;
+  await transition(paid.c.env.DB, row.payment_id, 'mempool', {
+    reason: 'broadcast again on a retry',
+    settledAt: Date.now(),
+  });
+  return 'mempool';
 }
 
 async function answerFor(

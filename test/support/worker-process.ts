@@ -16,6 +16,8 @@ export interface WorkerProcessOptions {
   vars?: Record<string, string>;
   /** How long to wait for the first answer; 120 s by default (bundling and workerd start). */
   readyTimeoutMs?: number;
+  /** Another entry module than wrangler.toml's `main` (e.g. one that adds test-only routes). */
+  main?: string;
 }
 
 export interface WorkerProcess extends RunningProcess {
@@ -66,6 +68,7 @@ export async function startWorkerProcess(
     WRANGLER_BIN,
     [
       'dev',
+      ...(options.main ? [options.main] : []),
       '--ip',
       '127.0.0.1',
       '--port',

@@ -256,10 +256,12 @@ describe('the authorization order', () => {
     ]);
     expect(app.tracker.jobs.map((job) => job.txid)).toEqual([txid]);
 
-    // Still unseen: the retry is answered 202 again, and nothing is broadcast again.
+    // Still unseen, and the node still does not answer: the retry sends the same bytes again (one
+    // txid: it can be charged once at most) and is answered 202 again.
     const early = await app.post(ROUTE, BODY, { 'payment-signature': header });
     expect(early.status).toBe(202);
-    // The node did take it: the retry collects the stored result, once.
+    expect(app.settler.settled.map((p) => p.txid)).toEqual([txid, txid]);
+    // The node did take it: the retry collects the stored result, once, without a broadcast.
     app.chain.txs.set(txid, { txStatus: 'pending' });
     const collected = await app.post(ROUTE, BODY, { 'payment-signature': header });
     expect(collected.status).toBe(200);
@@ -272,6 +274,24 @@ describe('the authorization order', () => {
     expect(collected.headers.get('x-payment-id')).toBe(paymentId);
     const again = await app.post(ROUTE, BODY, { 'payment-signature': header });
     expect(await again.json()).toMatchObject({ code: 'payment_already_used' });
-    expect(app.settler.settled).toHaveLength(1);
+    expect(app.settler.settled).toHaveLength(2);
+  });
+
+  it('re-broadcasts the same transaction on a retry after a hang, and delivers once the node takes it', async () => {
+    const app = testApp();
+    app.settler.answer({
+      type: 'unknown',
+      code: 'unexpected_settle_error',
+      detail: 'the node hung',
+    });
+    const { header, txid } = await signedHeader(app);
+    expect((await app.post(ROUTE, BODY, { 'payment-signature': header })).status).toBe(202);
+    app.settler.answer({ type: 'settled', txid });
+    const retry = await app.post(ROUTE, BODY, { 'payment-signature': header });
+    expect(retry.status).toBe(200);
+    expect(await retry.json()).toMatchObject({ hash: HELLO_SHA256 });
+    const [row] = await ledgerRows();
+    expect(row).toMatchObject({ txid, status: 'mempool' });
+    expect(app.settler.settled.map((p) => p.txid)).toEqual([txid, txid]);
   });
 });
