@@ -4,11 +4,13 @@
  */
 import { parseArgs } from 'node:util';
 import { parseTokenType, type StacksNetworkName, type TokenType } from '../src/stacks/tokens';
+import { isValidPaymentIdentifier } from './payment-identifier';
 
 export const USAGE = `Usage: npm run pay -- [METHOD] PATH [JSON_BODY] [options]
 
   npm run pay -- POST /hashing/sha256 '{"data":"hello world"}' --token sBTC
   npm run pay -- GET /health
+  npm run pay -- --status pay_0123456789abcdef0123456789abcdef
 
 Options:
   --token STX|sBTC|USDCx   token to pay with when offered (default: the server's first)
@@ -19,7 +21,14 @@ Options:
   --network NAME           testnet (default) or mainnet
   --max N                  refuse to pay more than N atomic units of the chosen token
   --fee N                  fixed transaction fee in microSTX instead of the fee estimate
-  -h, --help               this text`;
+  --id ID                  payment identifier (16-128 of A-Z a-z 0-9 _ -): repeat a call with
+                           the id it printed to collect its result without paying twice
+  --no-wait                after 202 (paid, not delivered yet), print the payment id and stop
+  --status PAYMENT_ID      print a payment's status and history (free, pays nothing)
+  -h, --help               this text
+
+Exit status: 0 delivered (2xx), 1 refused or failed, 2 usage error,
+             3 paid but not delivered yet (202): follow it with --status`;
 
 export interface CliOptions {
   method: string;
@@ -35,10 +44,21 @@ export interface CliOptions {
   network: StacksNetworkName;
   maxAmount?: string;
   fee?: string;
+  /** `--id`: the payment identifier of this call. */
+  paymentIdentifier?: string;
+  /** False with `--no-wait`. */
+  waitForDelivery: boolean;
+}
+
+export interface StatusCliOptions {
+  /** A payment id (`pay_...`) or a status URL. */
+  paymentId: string;
+  apiUrl: string;
 }
 
 export type CliArgsResult =
   | { type: 'run'; options: CliOptions }
+  | { type: 'status'; options: StatusCliOptions }
   | { type: 'help' }
   | { type: 'usage_error'; message: string };
 
@@ -57,6 +77,19 @@ export function parseCliArgs(
   }
   const { values, positionals } = parsed;
   if (values.help) return { type: 'help' };
+  const apiUrl = (values.api ?? env.X402_API_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, '');
+  if (values.status !== undefined) {
+    if (positionals.length > 0) {
+      return { type: 'usage_error', message: '--status takes a payment id, not a method or path' };
+    }
+    return { type: 'status', options: { paymentId: values.status, apiUrl } };
+  }
+  if (values.id !== undefined && !isValidPaymentIdentifier(values.id)) {
+    return {
+      type: 'usage_error',
+      message: '--id must be 16 to 128 characters of A-Z, a-z, 0-9, _ and -',
+    };
+  }
 
   // `pay /health` is short for `pay GET /health`.
   const args = positionals[0]?.startsWith('/') ? ['GET', ...positionals] : positionals;
@@ -94,7 +127,6 @@ export function parseCliArgs(
       return { type: 'usage_error', message: `${flag} must be a whole number of atomic units` };
     }
   }
-  const apiUrl = (values.api ?? env.X402_API_URL ?? 'http://127.0.0.1:8787').replace(/\/+$/, '');
   return {
     type: 'run',
     options: {
@@ -109,6 +141,8 @@ export function parseCliArgs(
       network,
       maxAmount: values.max,
       fee: values.fee,
+      paymentIdentifier: values.id,
+      waitForDelivery: !values['no-wait'],
     },
   };
 }
@@ -127,6 +161,9 @@ function parseWithNode(argv: string[]) {
       network: { type: 'string' },
       max: { type: 'string' },
       fee: { type: 'string' },
+      id: { type: 'string' },
+      'no-wait': { type: 'boolean' },
+      status: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -9,7 +9,8 @@ import type {
   SettlementResponse,
 } from '../src/payment/protocol';
 import { parseTokenType, TOKENS } from '../src/stacks/tokens';
-import type { SentPayment, X402Refusal, X402Response } from './x402-client';
+import type { SentPayment, X402PaymentFailed, X402Refusal, X402Response } from './client-api';
+import type { PaymentStatusReport } from './payment-status';
 
 /** `1500`, 6 decimals -> `0.0015`. */
 export function formatUnits(amount: string | bigint, decimals: number): string {
@@ -44,11 +45,13 @@ export function formatPaymentRequired(paymentRequired: PaymentRequired): string[
   ];
 }
 
-export function formatPayment(payment: SentPayment, payerLabel: string): string[] {
-  return [
+export function formatPayment(payment: SentPayment, payerLabel: string, identifier?: string) {
+  const lines = [
     `Paying ${formatPrice(payment.requirement)} from ${payerLabel}`,
     `  tx ${payment.txid} (nonce ${payment.nonce}, fee ${payment.fee} microSTX)`,
   ];
+  if (identifier !== undefined) lines.push(`  payment identifier ${identifier}`);
+  return lines;
 }
 
 export function formatBody(body: unknown): string {
@@ -65,17 +68,67 @@ export function formatReceipt(receipt: SettlementResponse): string {
   return `Receipt: ${outcome}, ${tx}${payer}, network ${receipt.network}`;
 }
 
-/** Everything after the request line, for a response the server gave. */
-export function formatResponse(result: X402Response, payerLabel: string): string[] {
+/** Whether the call paid but got no result yet: a 202 `payment_pending` was the last answer. */
+export function isPendingDelivery(result: X402Response | X402PaymentFailed): boolean {
+  return result.type === 'response' && result.status === 202 && result.pending !== undefined;
+}
+
+/** The statuses polled after a 202, one line per change. */
+export function formatStatusesSeen(seen: readonly PaymentStatusReport[]): string[] {
+  return seen
+    .filter((report, index) => index === 0 || report.status !== seen[index - 1].status)
+    .map((report) => {
+      const reason = report.terminalReason === undefined ? '' : ` (${report.terminalReason})`;
+      return `  status ${report.status}${reason}`;
+    });
+}
+
+/**
+ * Everything after the request line, for an answer the server gave. `seen` lists the statuses
+ * polled while waiting after a 202; `waited` says whether the client was allowed to wait.
+ */
+export function formatResponse(
+  result: X402Response | X402PaymentFailed,
+  payerLabel: string,
+  seen: readonly PaymentStatusReport[] = [],
+  waited = true,
+): string[] {
   const lines: string[] = [];
   if (result.paymentRequired) lines.push(...formatPaymentRequired(result.paymentRequired));
-  if (result.payment) lines.push(...formatPayment(result.payment, payerLabel));
-  lines.push(formatStatus(result.status));
-  const body = formatBody(result.body);
-  if (body !== '') lines.push(body);
-  if (result.paymentResponse) lines.push(formatReceipt(result.paymentResponse));
+  if (result.payment) {
+    lines.push(...formatPayment(result.payment, payerLabel, result.paymentIdentifier));
+  }
+  const { pending } = result;
+  if (pending) {
+    const next = waited ? 'waiting for delivery' : 'not waiting (--no-wait)';
+    lines.push(`${formatStatus(202)}: payment ${pending.paymentId} is ${pending.status}; ${next}`);
+    lines.push(...formatStatusesSeen(seen));
+  }
+  if (result.type === 'payment_failed') {
+    lines.push(`Not delivered: ${result.message}`);
+  } else if (!isPendingDelivery(result)) {
+    lines.push(formatStatus(result.status));
+    const body = formatBody(result.body);
+    if (body !== '') lines.push(body);
+  }
+  if (result.paymentResponse) {
+    lines.push(formatReceipt(result.paymentResponse));
+    const charged = result.paymentResponse.transaction;
+    if (result.payment && charged !== '' && charged !== result.payment.txid) {
+      // A repeat with `--id` signs afresh; the server answers from the payment it already has.
+      lines.push(
+        `  collected with the earlier payment ${charged}; transaction ${result.payment.txid} was not used`,
+      );
+    }
+  }
   if (result.paymentId) {
-    lines.push(`Payment id: ${result.paymentId} (free: GET /payment-status/${result.paymentId})`);
+    const where = result.checkStatusUrl ?? `GET /payment-status/${result.paymentId}`;
+    lines.push(`Payment id: ${result.paymentId} (status, free: ${where})`);
+  }
+  if (isPendingDelivery(result) && pending) {
+    lines.push(
+      `Not delivered yet: follow it with \`npm run pay -- --status ${pending.paymentId}\`, then repeat this call with \`--id ${result.paymentIdentifier}\` to collect the result without paying twice`,
+    );
   }
   return lines;
 }

@@ -2,41 +2,39 @@
  * `npm run pay` as a user runs it: a real child process against a loopback x402 server and a fake
  * Stacks API, checking what it prints and its exit code.
  */
-import { execFile } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
-import { deserializeTransaction } from '@stacks/transactions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PaymentPayload } from '../src/payment/protocol';
 import { type FakeStacksApi, startFakeStacksApi } from '../test/support/fake-stacks-api';
+import { type FakePaidApi, startFakePaidApi } from './test-support/fake-paid-api';
 import {
-  type FakeX402Server,
+  challengeFor,
+  identifierOf,
+  PAY_TO,
+  PAYER,
+  PRICES,
   stacksRequirements,
-  startFakeX402Server,
-} from '../test/support/fake-x402-server';
+  transactionOf,
+} from './test-support/fixtures';
+import { runPayCli } from './test-support/run-cli';
 
-const run = promisify(execFile);
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PAY_TO = 'ST3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N7R21XCP';
-const PAYER = 'ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5';
-const TXID = `0x${'12'.repeat(32)}`;
+const PAYMENT_ID = `pay_${'cd'.repeat(16)}`;
 
 let stacksApi: FakeStacksApi;
-let server: FakeX402Server;
+let server: FakePaidApi;
 
 beforeAll(async () => {
   stacksApi = await startFakeStacksApi({ nextNonce: 4, feeRate: 1 });
-  server = await startFakeX402Server({
-    challenge: (url) => ({
-      x402Version: 2,
-      resource: { url, description: 'SHA-256 of text' },
-      accepts: stacksRequirements('testnet', PAY_TO, { STX: '1000', sBTC: '2', USDCx: '1500' }),
-    }),
-    onPaid: () => ({
+  server = await startFakePaidApi({
+    challenge: challengeFor(stacksRequirements('testnet', PAY_TO, PRICES)),
+    onPaid: (request) => ({
       status: 200,
       body: { hash: 'b94d27b9' },
-      headers: { 'x-payment-id': `pay_${'cd'.repeat(16)}` },
-      settlement: { success: true, payer: PAYER, transaction: TXID, network: 'stacks:2147483648' },
+      headers: { 'x-payment-id': PAYMENT_ID },
+      settlement: {
+        success: true,
+        payer: PAYER,
+        transaction: `0x${transactionOf(request).txid()}`,
+        network: 'stacks:2147483648',
+      },
     }),
   });
 });
@@ -45,22 +43,8 @@ afterAll(async () => {
   await stacksApi.close();
 });
 
-async function pay(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env = { ...process.env, X402_API_URL: server.url, STACKS_API_URL: stacksApi.url };
-  try {
-    const { stdout, stderr } = await run(
-      `${ROOT}node_modules/.bin/tsx`,
-      [`${ROOT}client/cli.ts`, ...args],
-      {
-        env,
-        cwd: ROOT,
-      },
-    );
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
+function pay(...args: string[]) {
+  return runPayCli({ X402_API_URL: server.url, STACKS_API_URL: stacksApi.url }, args);
 }
 
 describe('npm run pay', () => {
@@ -73,9 +57,9 @@ describe('npm run pay', () => {
       'sbtc',
     );
     const paid = server.requests.at(-1);
-    expect(paid?.body).toBe('{"data":"hello world"}');
-    const payload = paid?.paymentPayload as PaymentPayload;
-    const txid = `0x${deserializeTransaction(payload.payload.transaction).txid()}`;
+    if (paid === undefined) throw new Error('no request');
+    expect(paid.body).toBe('{"data":"hello world"}');
+    const txid = `0x${transactionOf(paid).txid()}`;
     expect(code).toBe(0);
     expect(stdout.split('\n')).toEqual([
       `POST ${server.url}/hashing/sha256`,
@@ -86,12 +70,13 @@ describe('npm run pay', () => {
       `Paying 2 sats (0.00000002 sBTC) from ${PAYER} (wallet_1)`,
       // A 298-byte sBTC transfer at 1 µSTX/byte is under the 300 µSTX floor.
       `  tx ${txid} (nonce 4, fee 300 microSTX)`,
+      `  payment identifier ${identifierOf(paid)}`,
       '200 OK',
       '{',
       '  "hash": "b94d27b9"',
       '}',
-      `Receipt: settled, tx ${TXID}, payer ${PAYER}, network stacks:2147483648`,
-      `Payment id: pay_${'cd'.repeat(16)} (free: GET /payment-status/pay_${'cd'.repeat(16)})`,
+      `Receipt: settled, tx ${txid}, payer ${PAYER}, network stacks:2147483648`,
+      `Payment id: ${PAYMENT_ID} (status, free: ${server.url}/payment-status/${PAYMENT_ID})`,
       '',
     ]);
   });
@@ -128,8 +113,21 @@ describe('npm run pay', () => {
   });
 
   it('exits 2 on a usage error', async () => {
-    const { code, stderr } = await pay('POST', '/hashing/sha256', '{"data":');
-    expect(code).toBe(2);
-    expect(stderr.split('\n')[0]).toBe('error: the body is not valid JSON: {"data":');
+    const cases = [
+      [['POST', '/hashing/sha256', '{"data":'], 'error: the body is not valid JSON: {"data":'],
+      [
+        ['POST', '/x', '--id', 'short'],
+        'error: --id must be 16 to 128 characters of A-Z, a-z, 0-9, _ and -',
+      ],
+      [
+        ['POST', '/x', '--status', PAYMENT_ID],
+        'error: --status takes a payment id, not a method or path',
+      ],
+    ] as const;
+    for (const [args, message] of cases) {
+      const { code, stderr } = await pay(...args);
+      expect(code).toBe(2);
+      expect(stderr.split('\n')[0]).toBe(message);
+    }
   });
 });

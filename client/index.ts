@@ -9,13 +9,42 @@ export type {
   SettlementResponse,
 } from '../src/payment/protocol';
 export type { StacksNetworkName, TokenType } from '../src/stacks/tokens';
+export type {
+  PaymentTrail,
+  SentPayment,
+  X402CallOptions,
+  X402Client,
+  X402ClientOptions,
+  X402PaymentFailed,
+  X402Refusal,
+  X402Response,
+  X402Result,
+} from './client-api';
 export { type PaymentRefusalCode, X402ClientError, type X402ClientErrorCode } from './errors';
+export {
+  isValidPaymentIdentifier,
+  newPaymentIdentifier,
+  PAYMENT_IDENTIFIER_EXTENSION_KEY,
+  paymentIdentifierExtension,
+} from './payment-identifier';
 export {
   decodePaymentRequired,
   decodeSettlementResponse,
   type PaymentRequiredDecoding,
   validatePaymentRequired,
 } from './payment-required';
+export {
+  fetchPaymentStatus,
+  isDeliverableStatus,
+  isFailedStatus,
+  PAYMENT_STATUS_PATH,
+  type PaymentPending,
+  type PaymentStatus,
+  type PaymentStatusEvent,
+  type PaymentStatusReport,
+  parsePaymentPending,
+  paymentStatusUrl,
+} from './payment-status';
 export {
   buildPaymentTransaction,
   type FeeChoice,
@@ -31,14 +60,15 @@ export {
   selectRequirement,
   tokenTypeOf,
 } from './select-requirement';
+export {
+  createSpendLedger,
+  type SpendLedger,
+  type TokenAmounts,
+} from './spend-limits';
 export { type FetchFunction, fetchFeeRate, fetchNextNonce } from './stacks-api';
 export {
   createX402Client,
+  DEFAULT_DELIVERY_TIMEOUT_MS,
   DEFAULT_MAX_FEE,
-  type SentPayment,
-  type X402Client,
-  type X402ClientOptions,
-  type X402Refusal,
-  type X402Response,
-  type X402Result,
+  DEFAULT_PAID_REQUEST_TIMEOUT_MS,
 } from './x402-client';

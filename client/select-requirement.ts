@@ -18,8 +18,10 @@ export interface RequirementPreferences {
   network: StacksNetworkName;
   /** Pay with this token when the server offers it; otherwise the server's first payable entry. */
   preferredToken?: TokenType;
-  /** Highest amount, in atomic units of the chosen token, the caller agrees to pay. */
+  /** Highest amount, in atomic units of whichever token is chosen, the caller agrees to pay. */
   maxAmount?: bigint;
+  /** Highest amount per token, in its atomic units; applies with `maxAmount` (the lower wins). */
+  maxAmountPerCall?: Partial<Record<TokenType, bigint>>;
 }
 
 export type RequirementSelection =
@@ -70,12 +72,19 @@ export function selectRequirement(
   const chosen =
     payable.find((entry) => entry.tokenType === preferences.preferredToken) ?? payable[0];
   const amount = BigInt(chosen.requirement.amount);
-  if (preferences.maxAmount !== undefined && amount > preferences.maxAmount) {
+  const cap = lowest(preferences.maxAmount, preferences.maxAmountPerCall?.[chosen.tokenType]);
+  if (cap !== undefined && amount > cap) {
     return {
       type: 'refused',
       code: 'amount_above_cap',
-      message: `the price is ${amount} (atomic ${chosen.tokenType}), above the cap of ${preferences.maxAmount}`,
+      message: `the price is ${amount} (atomic ${chosen.tokenType}), above the cap of ${cap}`,
     };
   }
   return { type: 'selected', ...chosen };
+}
+
+function lowest(a: bigint | undefined, b: bigint | undefined): bigint | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return a < b ? a : b;
 }

@@ -1,106 +1,49 @@
 /**
  * A `fetch` that pays: x402 v2 over HTTP (DESIGN section 3) with Stacks payments.
- * Send the request; on 402 decode the challenge, pick a requirement, sign a payment transaction,
- * and retry the same request once with `payment-signature`. Uses only web APIs (fetch, Headers,
- * TextEncoder), so it runs in Node, browsers, workers and agents alike.
+ * Send the request; on 402 decode the challenge, pick a requirement within the caps and the
+ * budget, sign one payment transaction with a payment identifier, and send the same request with
+ * `payment-signature`. What follows (retries, `409`, `202` and the wait for delivery) reuses that
+ * one header: `paid-request.ts`. Uses only web APIs (fetch, Headers, crypto, timers), so it runs in
+ * Node, browsers, workers and agents alike.
  */
 import { getAddressFromPrivateKey } from '@stacks/transactions';
 import { encodeBase64Json } from '../src/payment/header-codec';
 import {
-  PAYER_ADDRESS_HEADER,
-  PAYMENT_ID_HEADER,
-  PAYMENT_RESPONSE_HEADER,
   PAYMENT_SIGNATURE_HEADER,
   type PaymentPayload,
   type PaymentRequired,
-  type PaymentRequirements,
-  type SettlementResponse,
   TOKEN_TYPE_HEADER,
   X402_VERSION,
 } from '../src/payment/protocol';
-import type { StacksNetworkName, TokenType } from '../src/stacks/tokens';
+import type {
+  SentPayment,
+  X402CallOptions,
+  X402Client,
+  X402ClientOptions,
+  X402Result,
+} from './client-api';
 import { type PaymentRefusalCode, X402ClientError } from './errors';
-import { decodePaymentRequired, decodeSettlementResponse } from './payment-required';
+import { readResponse, replayableBody } from './http';
+import { exchangePaidRequest } from './paid-request';
+import {
+  isValidPaymentIdentifier,
+  newPaymentIdentifier,
+  paymentIdentifierExtension,
+} from './payment-identifier';
+import { decodePaymentRequired } from './payment-required';
+import { paymentResult } from './payment-result';
+import { fetchPaymentStatus, paymentStatusUrl } from './payment-status';
 import { buildPaymentTransaction, type FeeChoice } from './payment-transaction';
 import { selectRequirement } from './select-requirement';
+import { createSpendLedger, validateTokenAmounts } from './spend-limits';
 import { type FetchFunction, fetchFeeRate, fetchNextNonce } from './stacks-api';
 
 /** Default `maxFee`: 0.1 STX, far above any normal fee, low enough to stop a runaway estimate. */
 export const DEFAULT_MAX_FEE = 100_000n;
-
-export interface X402ClientOptions {
-  /** Hex secp256k1 private key of the payer (64 hex digits, or 66 with the `01` suffix). */
-  privateKey: string;
-  /** The Stacks network this client pays on; requirements on any other network are refused. */
-  network: StacksNetworkName;
-  /** Stacks API base URL, for the payer's nonce and the fee rate. */
-  stacksApiUrl: string;
-  /** Token to pay with when the server offers it (also sent as `X-PAYMENT-TOKEN-TYPE`). */
-  preferredToken?: TokenType;
-  /** Most this client pays for one call, in atomic units of the chosen token. */
-  maxAmount?: bigint | number | string;
-  /** A fixed transaction fee in µSTX, instead of the Stacks API's fee rate. */
-  fee?: bigint | number | string;
-  /** Most µSTX of transaction fee the client accepts from the fee estimate. */
-  maxFee?: bigint | number | string;
-  /** Injected fetch (tests, proxies, instrumented agents); defaults to the global one. */
-  fetch?: FetchFunction;
-}
-
-/** The payment this client signed and sent with the retried request. */
-export interface SentPayment {
-  /** The requirement paid, exactly as the server listed it (and as sent back in `accepted`). */
-  requirement: PaymentRequirements;
-  tokenType: TokenType;
-  /** The payer: the address of this client's private key. */
-  from: string;
-  nonce: bigint;
-  /** Transaction fee in µSTX. */
-  fee: bigint;
-  /** `0x`-prefixed transaction id. */
-  txid: string;
-  /** The serialized transaction, hex, as sent in `payload.transaction`. */
-  transaction: string;
-}
-
-/** The server's final answer (after paying, when it asked for payment). */
-export interface X402Response {
-  type: 'response';
-  status: number;
-  headers: Headers;
-  /** Parsed JSON when the response is JSON, else its text. */
-  body: unknown;
-  /** The 402 challenge answered on the way, if there was one. */
-  paymentRequired?: PaymentRequired;
-  payment?: SentPayment;
-  /** The decoded `payment-response` receipt. */
-  paymentResponse?: SettlementResponse;
-  /** `x-payment-id`: the id for `GET /payment-status/{paymentId}`. */
-  paymentId?: string;
-  /** `x-payer-address`: the payer as the server identified it. */
-  payer?: string;
-}
-
-/** The server asked for a payment this client would not make; nothing was signed or sent. */
-export interface X402Refusal {
-  type: 'refused';
-  code: PaymentRefusalCode;
-  message: string;
-  /** The 402 that was refused. */
-  status: number;
-  headers: Headers;
-  body: unknown;
-  paymentRequired?: PaymentRequired;
-}
-
-export type X402Result = X402Response | X402Refusal;
-
-export interface X402Client {
-  /** The payer's Stacks address. */
-  readonly address: string;
-  readonly network: StacksNetworkName;
-  fetch(input: string | URL, init?: RequestInit): Promise<X402Result>;
-}
+/** Default `deliveryTimeoutMs`: how long to wait after a 202 before handing it back. */
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 120_000;
+/** Default `paidRequestTimeoutMs`. */
+export const DEFAULT_PAID_REQUEST_TIMEOUT_MS = 60_000;
 
 function toAtomic(name: string, value: bigint | number | string | undefined): bigint | undefined {
   if (value === undefined) return undefined;
@@ -110,26 +53,27 @@ function toAtomic(name: string, value: bigint | number | string | undefined): bi
   throw new X402ClientError('invalid_options', `${name} must be a non-negative integer`);
 }
 
-function parseBody(headers: Headers, text: string): unknown {
-  if (!/[/+]json\b/i.test(headers.get('content-type') ?? '')) return text;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** Retrying needs the body twice, so a one-shot stream is read into bytes first. */
-async function replayableBody(body: RequestInit['body']): Promise<RequestInit['body']> {
-  if (typeof ReadableStream !== 'undefined' && body instanceof ReadableStream) {
-    return new Uint8Array(await new Response(body).arrayBuffer());
-  }
-  return body;
+function toMilliseconds(
+  name: string,
+  value: number | undefined,
+  fallback: number,
+  code: 'invalid_options' | 'invalid_argument' = 'invalid_options',
+): number {
+  if (value === undefined) return fallback;
+  if (Number.isFinite(value) && value >= 0) return value;
+  throw new X402ClientError(code, `${name} must be a non-negative number of ms`);
 }
 
 /** What to do about a 402: pay with this header, or refuse for this reason. */
 type PaymentPlan =
-  | { type: 'pay'; paymentRequired: PaymentRequired; signature: string; payment: SentPayment }
+  | {
+      type: 'pay';
+      paymentRequired: PaymentRequired;
+      signature: string;
+      payment: SentPayment;
+      /** Counts the amount as spent; call once the payment is about to be sent. */
+      commit(): void;
+    }
   | {
       type: 'refuse';
       code: PaymentRefusalCode;
@@ -152,8 +96,20 @@ export function createX402Client(options: X402ClientOptions): X402Client {
   }
   const stacksApiUrl = options.stacksApiUrl.replace(/\/+$/, '');
   const maxAmount = toAtomic('maxAmount', options.maxAmount);
+  const maxAmountPerCall = validateTokenAmounts('maxAmountPerCall', options.maxAmountPerCall);
+  const ledger = createSpendLedger(validateTokenAmounts('budget', options.budget));
   const fixedFee = toAtomic('fee', options.fee);
   const maxFee = toAtomic('maxFee', options.maxFee) ?? DEFAULT_MAX_FEE;
+  const deliveryTimeoutMs = toMilliseconds(
+    'deliveryTimeoutMs',
+    options.deliveryTimeoutMs,
+    DEFAULT_DELIVERY_TIMEOUT_MS,
+  );
+  const paidRequestTimeoutMs = toMilliseconds(
+    'paidRequestTimeoutMs',
+    options.paidRequestTimeoutMs,
+    DEFAULT_PAID_REQUEST_TIMEOUT_MS,
+  );
   const fetchFn: FetchFunction = options.fetch ?? ((input, init) => globalThis.fetch(input, init));
 
   async function send(url: string, init: RequestInit): Promise<Response> {
@@ -165,18 +121,12 @@ export function createX402Client(options: X402ClientOptions): X402Client {
     }
   }
 
-  async function readResponse(response: Response) {
-    const text = await response.text();
-    const fields = {
-      status: response.status,
-      headers: response.headers,
-      body: parseBody(response.headers, text),
-    };
-    return { fields, text };
-  }
-
   /** From a 402 to a signed `payment-signature` header, or the reason not to pay. */
-  async function planPayment(headers: Headers, bodyText: string): Promise<PaymentPlan> {
+  async function planPayment(
+    headers: Headers,
+    bodyText: string,
+    paymentIdentifier: string,
+  ): Promise<PaymentPlan> {
     const decoded = decodePaymentRequired(headers, bodyText);
     if (!decoded.ok) {
       return { type: 'refuse', code: 'invalid_payment_required', message: decoded.reason };
@@ -186,79 +136,116 @@ export function createX402Client(options: X402ClientOptions): X402Client {
       network,
       preferredToken,
       maxAmount,
+      maxAmountPerCall,
     });
     if (selection.type === 'refused') {
       const { code, message } = selection;
       return { type: 'refuse', code, message, paymentRequired };
     }
-
-    const nonce = await fetchNextNonce(fetchFn, stacksApiUrl, address);
-    const feeChoice: FeeChoice =
-      fixedFee !== undefined
-        ? { fee: fixedFee }
-        : { feeRate: await fetchFeeRate(fetchFn, stacksApiUrl) };
-    const signed = await buildPaymentTransaction(
-      { ...selection, network, privateKey, payer: address, nonce },
-      feeChoice,
-    );
-    if (fixedFee === undefined && signed.fee > maxFee) {
-      return {
-        type: 'refuse',
-        code: 'fee_above_cap',
-        message: `the estimated fee of ${signed.fee} µSTX is above the cap of ${maxFee}`,
-        paymentRequired,
-      };
+    const { requirement, tokenType } = selection;
+    const reservation = ledger.reserve(tokenType, BigInt(requirement.amount));
+    if (reservation.type === 'refused') {
+      const { message } = reservation;
+      return { type: 'refuse', code: 'budget_exceeded', message, paymentRequired };
     }
-    const payload: PaymentPayload = {
-      x402Version: X402_VERSION,
-      resource: paymentRequired.resource,
-      accepted: selection.requirement,
-      payload: { transaction: signed.hex },
-    };
-    return {
-      type: 'pay',
-      paymentRequired,
-      signature: encodeBase64Json(payload),
-      payment: {
-        requirement: selection.requirement,
-        tokenType: selection.tokenType,
-        from: address,
-        nonce: signed.nonce,
-        fee: signed.fee,
-        txid: signed.txid,
-        transaction: signed.hex,
-      },
-    };
+    try {
+      const nonce = await fetchNextNonce(fetchFn, stacksApiUrl, address);
+      const feeChoice: FeeChoice =
+        fixedFee !== undefined
+          ? { fee: fixedFee }
+          : { feeRate: await fetchFeeRate(fetchFn, stacksApiUrl) };
+      const signed = await buildPaymentTransaction(
+        { requirement, tokenType, network, privateKey, payer: address, nonce },
+        feeChoice,
+      );
+      if (fixedFee === undefined && signed.fee > maxFee) {
+        reservation.release();
+        return {
+          type: 'refuse',
+          code: 'fee_above_cap',
+          message: `the estimated fee of ${signed.fee} µSTX is above the cap of ${maxFee}`,
+          paymentRequired,
+        };
+      }
+      const payload: PaymentPayload = {
+        x402Version: X402_VERSION,
+        resource: paymentRequired.resource,
+        accepted: requirement,
+        payload: { transaction: signed.hex },
+        extensions: paymentIdentifierExtension(paymentIdentifier),
+      };
+      const { fee, txid, hex } = signed;
+      return {
+        type: 'pay',
+        paymentRequired,
+        signature: encodeBase64Json(payload),
+        payment: { requirement, tokenType, from: address, nonce, fee, txid, transaction: hex },
+        commit: reservation.commit,
+      };
+    } catch (error) {
+      reservation.release();
+      throw error;
+    }
   }
 
-  async function payingFetch(input: string | URL, init: RequestInit = {}): Promise<X402Result> {
+  async function payingFetch(
+    input: string | URL,
+    init: RequestInit = {},
+    call: X402CallOptions = {},
+  ): Promise<X402Result> {
+    const paymentIdentifier = call.paymentIdentifier ?? newPaymentIdentifier();
+    if (!isValidPaymentIdentifier(paymentIdentifier)) {
+      throw new X402ClientError(
+        'invalid_argument',
+        'paymentIdentifier must be 16 to 128 characters of A-Z, a-z, 0-9, _ and -',
+      );
+    }
+    const waitForDelivery = call.waitForDelivery ?? options.waitForDelivery ?? true;
+    const callDeliveryTimeoutMs = toMilliseconds(
+      'deliveryTimeoutMs',
+      call.deliveryTimeoutMs,
+      deliveryTimeoutMs,
+      'invalid_argument',
+    );
     const url = String(input);
     const headers = new Headers(init.headers);
     if (preferredToken !== undefined) headers.set(TOKEN_TYPE_HEADER, preferredToken);
     const request: RequestInit = { ...init, headers, body: await replayableBody(init.body) };
 
     const first = await readResponse(await send(url, request));
-    if (first.fields.status !== 402) return { type: 'response', ...first.fields };
+    const firstFields = { status: first.status, headers: first.headers, body: first.body };
+    if (first.status !== 402) return { type: 'response', ...firstFields };
 
-    const plan = await planPayment(first.fields.headers, first.text);
+    const plan = await planPayment(first.headers, first.text, paymentIdentifier);
     if (plan.type === 'refuse') {
       const { code, message, paymentRequired } = plan;
-      return { type: 'refused', code, message, ...first.fields, paymentRequired };
+      return { type: 'refused', code, message, ...firstFields, paymentRequired };
     }
-    // One retry only: a 402 to the paid request is the server's verdict on this payment.
     const paidHeaders = new Headers(headers);
     paidHeaders.set(PAYMENT_SIGNATURE_HEADER, plan.signature);
-    const { fields } = await readResponse(await send(url, { ...request, headers: paidHeaders }));
-    return {
-      type: 'response',
-      ...fields,
-      paymentRequired: plan.paymentRequired,
-      payment: plan.payment,
-      paymentResponse: decodeSettlementResponse(fields.headers.get(PAYMENT_RESPONSE_HEADER)),
-      paymentId: fields.headers.get(PAYMENT_ID_HEADER) ?? undefined,
-      payer: fields.headers.get(PAYER_ADDRESS_HEADER) ?? undefined,
-    };
+    // From here the transaction may reach the chain, whatever happens to the request.
+    plan.commit();
+    const outcome = await exchangePaidRequest({
+      fetchFn,
+      url,
+      request: { ...request, headers: paidHeaders },
+      paymentIdentifier,
+      txid: plan.payment.txid,
+      attemptTimeoutMs: paidRequestTimeoutMs,
+      waitForDelivery,
+      deliveryTimeoutMs: callDeliveryTimeoutMs,
+      onPaymentStatus: call.onPaymentStatus,
+    });
+    const { paymentRequired, payment } = plan;
+    return paymentResult(outcome, url, { paymentRequired, payment, paymentIdentifier });
   }
 
-  return { address, network, fetch: payingFetch };
+  return {
+    address,
+    network,
+    fetch: payingFetch,
+    paymentStatus: async (paymentIdOrUrl, signal) =>
+      fetchPaymentStatus(fetchFn, paymentStatusUrl(paymentIdOrUrl, options.apiUrl), signal),
+    spent: ledger.spent,
+  };
 }

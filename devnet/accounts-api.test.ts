@@ -1,18 +1,11 @@
 /**
- * The read endpoints the Worker and its clients use: node accounts and info, Hiro nonces and
- * balances, transaction lookup, and the JSON errors for bad input. Blocks are mined on demand.
+ * The read endpoints the Worker and its clients use: node accounts and info, Hiro nonces,
+ * transaction lookup, and the JSON errors for bad input (balances: balances-api.test.ts). Blocks
+ * are mined on demand.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GENESIS_BALANCES } from './genesis.ts';
 import { type Devnet, startDevnet } from './server.ts';
-import {
-  account,
-  devnetToken,
-  getJson,
-  postTransaction,
-  sip010Transfer,
-  stxTransfer,
-} from './test-support.ts';
+import { account, getJson, postTransaction, stxTransfer } from './test-support.ts';
 
 let devnet: Devnet;
 
@@ -23,9 +16,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await devnet?.close();
 });
-
-const sbtc = devnetToken('sBTC');
-const usdcx = devnetToken('USDCx');
 
 describe('GET /v2/accounts/{principal}', () => {
   it('reports a funded account as the node does: u128 hex balance and the nonce', async () => {
@@ -56,102 +46,6 @@ describe('GET /v2/accounts/{principal}', () => {
       locked: '0x00000000000000000000000000000000',
       unlock_height: 0,
       nonce: 0,
-    });
-  });
-});
-
-describe('GET /extended/v1/address/{principal}/balances', () => {
-  it('reports the genesis holdings, then exact totals after a payment', async () => {
-    const payer = account(devnet, 'wallet_6');
-    const payee = account(devnet, 'wallet_7');
-    const genesis = {
-      balance: String(GENESIS_BALANCES.STX),
-      estimated_balance: String(GENESIS_BALANCES.STX),
-      total_sent: '0',
-      total_received: String(GENESIS_BALANCES.STX),
-      total_fees_sent: '0',
-      total_miner_rewards_received: '0',
-      lock_tx_id: '',
-      locked: '0',
-      lock_height: 0,
-      burnchain_lock_height: 0,
-      burnchain_unlock_height: 0,
-    };
-    expect(await getJson(devnet, `/extended/v1/address/${payer.address}/balances`)).toEqual({
-      status: 200,
-      body: {
-        stx: genesis,
-        fungible_tokens: {
-          [sbtc.assetId]: {
-            balance: String(GENESIS_BALANCES.sBTC),
-            total_sent: '0',
-            total_received: String(GENESIS_BALANCES.sBTC),
-          },
-          [usdcx.assetId]: {
-            balance: String(GENESIS_BALANCES.USDCx),
-            total_sent: '0',
-            total_received: String(GENESIS_BALANCES.USDCx),
-          },
-        },
-        non_fungible_tokens: {},
-      },
-    });
-
-    const tx = await sip010Transfer(sbtc, payer, payee.address, {
-      amount: 1_000n,
-      fee: 500n,
-      nonce: 0n,
-    });
-    expect((await postTransaction(devnet, tx.serializeBytes())).status).toBe(200);
-    // Pending: the balance is unchanged, the estimate already counts the fee.
-    const pending = await getJson<{ stx: Record<string, unknown> }>(
-      devnet,
-      `/extended/v1/address/${payer.address}/balances`,
-    );
-    expect(pending.body.stx).toEqual({
-      ...genesis,
-      estimated_balance: String(GENESIS_BALANCES.STX - 500n),
-    });
-
-    await devnet.mineBlock();
-    const after = await getJson(devnet, `/extended/v1/address/${payer.address}/balances`);
-    expect(after.body).toEqual({
-      stx: {
-        ...genesis,
-        balance: String(GENESIS_BALANCES.STX - 500n),
-        estimated_balance: String(GENESIS_BALANCES.STX - 500n),
-        total_fees_sent: '500',
-      },
-      fungible_tokens: {
-        [sbtc.assetId]: {
-          balance: String(GENESIS_BALANCES.sBTC - 1_000n),
-          total_sent: '1000',
-          total_received: String(GENESIS_BALANCES.sBTC),
-        },
-        [usdcx.assetId]: {
-          balance: String(GENESIS_BALANCES.USDCx),
-          total_sent: '0',
-          total_received: String(GENESIS_BALANCES.USDCx),
-        },
-      },
-      non_fungible_tokens: {},
-    });
-    const received = await getJson<{ fungible_tokens: Record<string, unknown> }>(
-      devnet,
-      `/extended/v1/address/${payee.address}/balances`,
-    );
-    expect(received.body.fungible_tokens[sbtc.assetId]).toEqual({
-      balance: String(GENESIS_BALANCES.sBTC + 1_000n),
-      total_sent: '0',
-      total_received: String(GENESIS_BALANCES.sBTC + 1_000n),
-    });
-    // The VM holds what the API reports.
-    expect(devnet.chain.vmBalances(payer.address)).toEqual({
-      stx: GENESIS_BALANCES.STX - 500n,
-      fungible: new Map([
-        [sbtc.assetId, GENESIS_BALANCES.sBTC - 1_000n],
-        [usdcx.assetId, GENESIS_BALANCES.USDCx],
-      ]),
     });
   });
 });

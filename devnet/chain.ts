@@ -106,30 +106,11 @@ export class DevnetChain {
 
   /** `POST /v2/transactions`: admit a raw transaction to the mempool, as a node would. */
   submit(raw: Uint8Array): SubmitOutcome {
-    let tx: DecodedTx;
-    try {
-      tx = decodeTransaction(raw);
-    } catch (error) {
-      if (!(error instanceof TransactionDecodeError)) throw error;
-      const rejection = { reason: 'Deserialization', reasonData: { message: error.message } };
-      return { type: 'rejected', txid: txidFromData(raw), rejection };
+    const { outcome, tx, replacing } = this.evaluate(raw);
+    if (outcome.type === 'rejected') {
+      this.log(`rejected ${outcome.txid}: ${outcome.rejection.reason}`);
     }
-    const known = this.txs.get(tx.txid);
-    // A node answers a transaction it already holds with its txid again (and relays nothing).
-    if (known && !known.status.startsWith('dropped')) return { type: 'known', txid: tx.txid };
-
-    const conflict = this.mempool.conflictFor(tx);
-    const replacing = conflict.type === 'replaces' ? conflict.previous.tx.txid : undefined;
-    const rejection =
-      admissionRejection(tx, {
-        accountNonce: (address) => this.book.get(address).nonce,
-        spendableStx: (address) => this.spendableStx(address, replacing),
-        contractInterface: (id) => this.ledger.contractInterface(id),
-      }) ?? (conflict.type === 'conflict' ? { reason: 'ConflictingNonceInMempool' } : undefined);
-    if (rejection) {
-      this.log(`rejected ${tx.txid}: ${rejection.reason}`);
-      return { type: 'rejected', txid: tx.txid, rejection };
-    }
+    if (outcome.type !== 'accepted' || !tx) return outcome;
     if (replacing) this.drop(replacing, 'dropped_replace_by_fee', tx.txid);
     const receivedAt = Date.now();
     this.mempool.add(tx, receivedAt);
@@ -137,6 +118,27 @@ export class DevnetChain {
     this.faults.accepted(tx.txid);
     this.log(`accepted ${tx.txid} (${tx.payload.type} from ${tx.origin}, nonce ${tx.nonce})`);
     return { type: 'accepted', txid: tx.txid };
+  }
+
+  /** What `submit` would answer, without admitting anything (the facilitator's `/verify`). */
+  wouldAdmit(raw: Uint8Array): SubmitOutcome {
+    return this.evaluate(raw).outcome;
+  }
+
+  /** Runs a read-only function, once no block is being mined (a replay rebuilds the VM). */
+  async callReadOnly(
+    contractId: string,
+    functionName: string,
+    args: ClarityValue[],
+    sender: string,
+  ): Promise<ClarityValue> {
+    for (;;) {
+      const mining = this.mining;
+      await mining;
+      // A block queued while we waited runs next; the VM is only idle once none is left.
+      if (mining === this.mining) break;
+    }
+    return this.ledger.callReadOnly(contractId, functionName, args, sender);
   }
 
   /** Drops a pending transaction (replace-by-fee, or the `replace-transaction` fault). */
@@ -176,6 +178,37 @@ export class DevnetChain {
       }
     }
     return { stx: this.ledger.stxBalance(address), fungible };
+  }
+
+  /** The node's admission checks, in its order; `replacing` is a pending tx it would replace. */
+  private evaluate(raw: Uint8Array): {
+    outcome: SubmitOutcome;
+    tx?: DecodedTx;
+    replacing?: string;
+  } {
+    let tx: DecodedTx;
+    try {
+      tx = decodeTransaction(raw);
+    } catch (error) {
+      if (!(error instanceof TransactionDecodeError)) throw error;
+      const rejection = { reason: 'Deserialization', reasonData: { message: error.message } };
+      return { outcome: { type: 'rejected', txid: txidFromData(raw), rejection } };
+    }
+    const known = this.txs.get(tx.txid);
+    // A node answers a transaction it already holds with its txid again (and relays nothing).
+    if (known && !known.status.startsWith('dropped')) {
+      return { outcome: { type: 'known', txid: tx.txid } };
+    }
+    const conflict = this.mempool.conflictFor(tx);
+    const replacing = conflict.type === 'replaces' ? conflict.previous.tx.txid : undefined;
+    const rejection =
+      admissionRejection(tx, {
+        accountNonce: (address) => this.book.get(address).nonce,
+        spendableStx: (address) => this.spendableStx(address, replacing),
+        contractInterface: (id) => this.ledger.contractInterface(id),
+      }) ?? (conflict.type === 'conflict' ? { reason: 'ConflictingNonceInMempool' } : undefined);
+    if (rejection) return { outcome: { type: 'rejected', txid: tx.txid, rejection } };
+    return { outcome: { type: 'accepted', txid: tx.txid }, tx, replacing };
   }
 
   private async mineNext(): Promise<BlockRecord> {

@@ -1,7 +1,7 @@
 /**
- * Fault injection: the unhappy paths of a real node and API, on demand, so the Worker's settlement
- * code can be tested against them. Armed with `POST /devnet/faults` (JSON body: a `Fault`) or
- * `devnet.faults.arm(fault)`; `DELETE /devnet/faults` disarms everything.
+ * Fault injection: the unhappy paths of a real node, API and facilitator, on demand, so the
+ * Worker's settlement code can be tested against them. Armed with `POST /devnet/faults` (JSON
+ * body: a `Fault`) or `devnet.faults.arm(fault)`; `DELETE /devnet/faults` disarms everything.
  */
 
 export type Fault =
@@ -18,6 +18,8 @@ export type Fault =
   | { kind: 'hang-broadcast'; times?: number }
   /** The next broadcast(s) are accepted, but the answer comes `ms` late. */
   | { kind: 'delay-broadcast'; ms: number; times?: number }
+  /** The facilitator's next `/settle`(s) of a valid payment fail with this `errorReason`. */
+  | { kind: 'reject-settle'; errorReason: string; times?: number }
   /** The transaction (or else the next one accepted) stays pending for `blocks` more blocks. */
   | { kind: 'hold-transaction'; txid?: string; blocks: number }
   /** The transaction (or else the next one accepted) is mined as `abort_by_response` without running. */
@@ -30,9 +32,12 @@ export type BroadcastFault = Extract<
   { kind: 'reject-broadcast' | 'broadcast-http-error' | 'hang-broadcast' | 'delay-broadcast' }
 >;
 type ArmedBroadcastFault = BroadcastFault & { remaining: number };
+export type SettleFault = Extract<Fault, { kind: 'reject-settle' }>;
+type ArmedSettleFault = SettleFault & { remaining: number };
 
 export class FaultPlan {
   private broadcast: ArmedBroadcastFault[] = [];
+  private settle: ArmedSettleFault[] = [];
   private forNextTx: Array<Extract<Fault, { kind: 'hold-transaction' | 'abort-transaction' }>> = [];
   private readonly held = new Map<string, number>();
   private readonly aborting = new Set<string>();
@@ -45,18 +50,22 @@ export class FaultPlan {
         if (fault.txid === undefined) this.forNextTx.push(fault);
         else this.attach(normalizeTxid(fault.txid), fault);
         break;
+      case 'reject-settle':
+        this.settle.push({ ...fault, remaining: fault.times ?? 1 });
+        break;
       default:
         this.broadcast.push({ ...fault, remaining: fault.times ?? 1 });
     }
   }
 
-  /** Uses up one broadcast fault, if any is armed. */
+  /** Uses up one broadcast fault, if any is armed (`/settle` admits through here too). */
   takeBroadcastFault(): BroadcastFault | undefined {
-    const fault = this.broadcast[0];
-    if (!fault) return undefined;
-    fault.remaining -= 1;
-    if (fault.remaining <= 0) this.broadcast.shift();
-    return fault;
+    return takeFrom(this.broadcast);
+  }
+
+  /** Uses up one facilitator settle fault, if any is armed. */
+  takeSettleFault(): SettleFault | undefined {
+    return takeFrom(this.settle);
   }
 
   /** A transaction was accepted: faults armed for "the next transaction" now target it. */
@@ -83,14 +92,21 @@ export class FaultPlan {
 
   clear(): void {
     this.broadcast = [];
+    this.settle = [];
     this.forNextTx = [];
     this.held.clear();
     this.aborting.clear();
   }
 
-  describe(): { broadcast: BroadcastFault[]; held: Record<string, number>; aborting: string[] } {
+  describe(): {
+    broadcast: BroadcastFault[];
+    settle: SettleFault[];
+    held: Record<string, number>;
+    aborting: string[];
+  } {
     return {
       broadcast: this.broadcast.map(({ remaining, ...fault }) => ({ ...fault, times: remaining })),
+      settle: this.settle.map(({ remaining, ...fault }) => ({ ...fault, times: remaining })),
       held: Object.fromEntries(this.held),
       aborting: [...this.aborting],
     };
@@ -103,6 +119,14 @@ export class FaultPlan {
     if (fault.kind === 'hold-transaction') this.held.set(txid, fault.blocks);
     else this.aborting.add(txid);
   }
+}
+
+function takeFrom<T extends { remaining: number }>(queue: T[]): T | undefined {
+  const fault = queue[0];
+  if (!fault) return undefined;
+  fault.remaining -= 1;
+  if (fault.remaining <= 0) queue.shift();
+  return fault;
 }
 
 /** Transaction ids are stored as the node spells them: 64 lowercase hex digits, no `0x`. */
@@ -134,6 +158,12 @@ export function parseFault(body: unknown): Fault | string {
       return typeof fault.ms === 'number' && fault.ms >= 0
         ? (fault as Fault)
         : '"delay-broadcast" needs "ms"';
+    case 'reject-settle':
+      return typeof fault.errorReason === 'string' &&
+        fault.errorReason !== '' &&
+        optionalNumber('times')
+        ? (fault as Fault)
+        : '"reject-settle" needs a string "errorReason"';
     case 'hold-transaction':
       return typeof fault.blocks === 'number' && fault.blocks >= 1 && optionalTxid
         ? (fault as Fault)

@@ -4,6 +4,8 @@
  * (default 2000; 0 mines only on `POST /devnet/mine`).
  */
 import { TOKENS } from '../src/stacks/tokens.ts';
+import { bnsNameOf } from './bns-names.ts';
+import { FACILITATOR_NETWORK } from './facilitator.ts';
 import { DEVNET_TOKENS } from './genesis.ts';
 import { DEFAULT_BLOCK_TIME_MS, DEFAULT_PORT, type Devnet, startDevnet } from './server.ts';
 
@@ -30,16 +32,17 @@ function printAccounts(devnet: Devnet): void {
     const tokens = DEVNET_TOKENS.map((token) =>
       formatUnits(state.fungible.get(token.assetId)?.balance ?? 0n, TOKENS[token.type].decimals),
     );
-    return [account.name, account.address, formatUnits(state.stx.balance, 6), ...tokens];
+    const stx = formatUnits(state.stx.balance, 6);
+    return [account.name, bnsNameOf(account.name), account.address, stx, ...tokens];
   });
-  const header = ['account', 'address', 'STX', ...DEVNET_TOKENS.map((token) => token.type)];
+  const header = ['account', 'BNS name', 'address', 'STX', ...DEVNET_TOKENS.map((t) => t.type)];
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column].length)),
   );
   const line = (cells: string[]) =>
     cells
       .map((cell, column) =>
-        column < 2 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
+        column < 3 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]),
       )
       .join('  ');
   console.log(line(header));
@@ -62,6 +65,9 @@ async function main(): Promise<void> {
     `Stacks devnet (testnet, chain id 0x80000000) listening on ${devnet.url} (started in ${seconds} s)`,
   );
   for (const token of DEVNET_TOKENS) console.log(`  ${token.type}: ${token.assetId}`);
+  console.log(
+    `  x402 facilitator (${FACILITATOR_NETWORK}): ${devnet.url}/supported, /verify, /settle`,
+  );
   console.log('');
   printAccounts(devnet);
 

@@ -109,9 +109,9 @@ export class SimnetLedger {
     return this.simnet.getAssetsMap().get('STX')?.get(principal) ?? 0n;
   }
 
-  /** Calls a read-only function (commits nothing). */
+  /** Calls a read-only function (commits nothing); throws the VM's message if it fails. */
   callReadOnly(contract: string, method: string, args: ClarityValue[], sender: string) {
-    return this.simnet.callReadOnlyFn(contract, method, args, sender).result;
+    return quietly(() => this.simnet.callReadOnlyFn(contract, method, args, sender).result);
   }
 
   contractInterface(contractId: string): ContractInterface | undefined {
@@ -120,20 +120,13 @@ export class SimnetLedger {
   }
 
   private execute(op: LedgerOp): OpOutcome {
-    // The simnet's logger hook echoes Clarity `print` output to console.log (and again on every
-    // replay); the devnet reports prints as transaction events instead. VM calls are synchronous,
-    // so nothing else can log while console.log is muted.
-    const consoleLog = console.log;
-    console.log = () => {};
     try {
-      const parsed = this.dispatch(op);
+      const parsed = quietly(() => this.dispatch(op));
       return { type: 'executed', result: parsed.result, events: parsed.events };
     } catch (error) {
       // The SDK throws a string when the VM stops a transaction (a runtime error such as an
       // arithmetic overflow); the VM has already rolled that transaction back.
       return { type: 'vm-error', message: error instanceof Error ? error.message : String(error) };
-    } finally {
-      console.log = consoleLog;
     }
   }
 
@@ -171,5 +164,23 @@ export class SimnetLedger {
     await this.simnet.initSession(path.dirname(this.manifestPath), this.manifestPath, null);
     this.simnet.setEpoch(EPOCH);
     this.interfaces = undefined;
+  }
+}
+
+/**
+ * Runs a VM call with console.log and console.error muted. The simnet's logger hook echoes Clarity
+ * `print` output to console.log (and again on every replay), and it writes runtime errors to
+ * console.error before throwing them; the devnet reports both itself (transaction events, the
+ * thrown message). VM calls are synchronous, so nothing else can log while the console is muted.
+ */
+function quietly<T>(call: () => T): T {
+  const { log, error } = console;
+  console.log = () => {};
+  console.error = () => {};
+  try {
+    return call();
+  } finally {
+    console.log = log;
+    console.error = error;
   }
 }

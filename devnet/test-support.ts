@@ -9,6 +9,8 @@ import {
   Pc,
   type StacksTransactionWire,
 } from '@stacks/transactions';
+import type { PaymentRequirements } from '../src/payment/protocol.ts';
+import { CAIP2_NETWORK, TOKENS } from '../src/stacks/tokens.ts';
 import type { DevnetAccount } from './accounts.ts';
 import { DEVNET_TOKENS, type DevnetToken } from './genesis.ts';
 import type { Devnet } from './server.ts';
@@ -53,6 +55,65 @@ export async function postTransaction(
   return {
     status: response.status,
     body: text.startsWith('"') || text.startsWith('{') ? JSON.parse(text) : text,
+  };
+}
+
+/** POSTs a JSON body and reads the answer (JSON when it is JSON, else the text). */
+export async function postJson<T = Record<string, unknown>>(
+  devnet: Devnet,
+  path: string,
+  body: unknown,
+): Promise<HttpResult<T>> {
+  const response = await fetch(`${devnet.url}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await response.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // Not JSON (a fault's plain-text 5xx, a node's plain-text 400): keep the text.
+  }
+  return { status: response.status, body: parsed as T };
+}
+
+/** The PaymentRequirements the Worker offers on the devnet for a token, as it builds them. */
+export function devnetRequirements(
+  token: 'STX' | DevnetToken,
+  amount: bigint,
+  payTo: string,
+): PaymentRequirements {
+  const type = token === 'STX' ? 'STX' : token.type;
+  const asset = token === 'STX' ? 'STX' : token.contractId;
+  return {
+    scheme: 'exact',
+    network: CAIP2_NETWORK.testnet,
+    amount: amount.toString(),
+    asset,
+    payTo,
+    maxTimeoutSeconds: 300,
+    extra: {
+      tokenType: type,
+      ...(asset === 'STX' ? {} : { tokenContract: asset }),
+      decimals: TOKENS[type].decimals,
+      pricingTier: 'standard',
+    },
+  };
+}
+
+/** A facilitator `/verify` or `/settle` body paying `requirements` with `tx`. */
+export function facilitatorBody(tx: StacksTransactionWire, requirements: PaymentRequirements) {
+  return {
+    x402Version: 2,
+    paymentPayload: {
+      x402Version: 2,
+      resource: { url: 'http://127.0.0.1:8787/paid' },
+      accepted: requirements,
+      payload: { transaction: `0x${tx.serialize()}` },
+    },
+    paymentRequirements: requirements,
   };
 }
 

@@ -28,13 +28,18 @@ const BODY = { data: 'hello world' };
 let devnet: RunningProcess;
 let worker: WorkerProcess;
 let confirmedWorker: WorkerProcess;
+let facilitatorWorker: WorkerProcess;
 
 beforeAll(async () => {
   devnet = await startDevnetProcess({ blockTimeMs: 500 });
-  [worker, confirmedWorker] = await Promise.all([
+  [worker, confirmedWorker, facilitatorWorker] = await Promise.all([
     startWorkerProcess({
       main: 'test/e2e/fixtures/worker-with-test-routes.ts',
-      vars: { STACKS_API_URL: devnet.url, BROADCAST_TIMEOUT_SECONDS: '2', CONFIRMATION_WAIT_SECONDS: '1' },
+      vars: {
+        STACKS_API_URL: devnet.url,
+        BROADCAST_TIMEOUT_SECONDS: '2',
+        CONFIRMATION_WAIT_SECONDS: '1',
+      },
     }),
     startWorkerProcess({
       vars: {
@@ -43,11 +48,19 @@ beforeAll(async () => {
         CONFIRMATION_WAIT_SECONDS: '1',
       },
     }),
+    // The devnet also serves the x402 facilitator API (/verify, /settle, /supported).
+    startWorkerProcess({
+      vars: {
+        STACKS_API_URL: devnet.url,
+        SETTLEMENT_MODE: 'facilitator',
+        FACILITATOR_URL: devnet.url,
+      },
+    }),
   ]);
 });
 
 afterAll(async () => {
-  await Promise.all([worker?.stop(), confirmedWorker?.stop()]);
+  await Promise.all([worker?.stop(), confirmedWorker?.stop(), facilitatorWorker?.stop()]);
   await devnet?.stop();
 });
 
@@ -107,7 +120,7 @@ describe('the payment lifecycle on the devnet', () => {
     const broadcast = await fetch(`${devnet.url}/v2/transactions`, {
       method: 'POST',
       headers: { 'content-type': 'application/octet-stream' },
-      body: serializeTransactionBytes(sneaky),
+      body: Buffer.from(serializeTransactionBytes(sneaky)),
     });
     expect(broadcast.status).toBe(200);
     const replaced = await waitForPaymentStatus(
@@ -270,5 +283,46 @@ describe('the payment lifecycle on the devnet', () => {
       (s) => s.status === 'confirmed',
     );
     expect(status).toMatchObject({ owedAmount: '1000', delivered: true });
+  });
+
+  it('pays for a hash through the facilitator path, in sBTC', async () => {
+    const url = `${facilitatorWorker.url}/hashing/sha256`;
+    const payment = await signPayment(
+      devnet.url,
+      'wallet_6',
+      await requirementFor(url, BODY, 'sBTC'),
+    );
+    const before = await balanceOf(devnet.url, payment.payer, 'sBTC');
+    const res = await postJson(url, BODY, { 'payment-signature': payment.header });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ hash: HELLO_WORLD_SHA256 });
+    expect(receiptOf(res)).toMatchObject({
+      success: true,
+      payer: payment.payer,
+      transaction: payment.txid,
+    });
+    await waitForPaymentStatus(
+      facilitatorWorker.url,
+      res.headers.get('x-payment-id') as string,
+      (s) => s.status === 'confirmed',
+    );
+    expect(before - (await balanceOf(devnet.url, payment.payer, 'sBTC'))).toBe(2n);
+  });
+
+  it('withholds the content when the facilitator refuses, and treats its 5xx as unknown (202)', async () => {
+    const url = `${facilitatorWorker.url}/hashing/sha256`;
+    await armFault(devnet.url, { kind: 'reject-settle', errorReason: 'insufficient_funds' });
+    const refused = await signPayment(devnet.url, 'wallet_1', await requirementFor(url, BODY));
+    const res = await postJson(url, BODY, { 'payment-signature': refused.header });
+    expect(res.status).toBe(402);
+    expect(await res.json()).toMatchObject({ code: 'insufficient_funds' });
+    await armFault(devnet.url, { kind: 'broadcast-http-error', status: 503 });
+    const unknown = await signPayment(devnet.url, 'wallet_1', await requirementFor(url, BODY));
+    const pending = await postJson(url, BODY, { 'payment-signature': unknown.header });
+    expect(pending.status).toBe(202);
+    expect(await pending.json()).toMatchObject({ code: 'payment_pending', status: 'broadcasting' });
+    // The retry settles the same transaction (the facilitator answers now) and collects.
+    const collected = await postJson(url, BODY, { 'payment-signature': unknown.header });
+    expect(collected.status).toBe(200);
   });
 });

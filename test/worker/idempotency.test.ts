@@ -131,8 +131,8 @@ describe('payment-identifier', () => {
     const app = testApp();
     const strict = { ...env, PAYMENT_IDENTIFIER_REQUIRED: 'true' } as Env;
     const challenge = paymentRequiredOf(await app.post(ROUTE, BODY, {}, strict));
-    expect((challenge.extensions?.['payment-identifier'] as { info: unknown }).info).toEqual({
-      required: true,
+    expect(challenge.extensions?.['payment-identifier']).toMatchObject({
+      info: { required: true },
     });
     const res = await app.post(ROUTE, BODY, { 'payment-signature': await signed(app, 0n) }, strict);
     expect(res.status).toBe(402);
