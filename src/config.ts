@@ -35,6 +35,8 @@ export interface ServiceConfig {
   maxTransactionBytes: number;
   /** How long a broadcast (or a facilitator /settle) may take before its outcome is "unknown". */
   broadcastTimeoutMs: number;
+  /** How long a read from the Stacks API may take before the route answers 504. */
+  stacksApiTimeoutMs: number;
 }
 
 export type ConfigResult = { ok: true; config: ServiceConfig } | { ok: false; problems: string[] };
@@ -54,6 +56,7 @@ export interface ConfigVars {
   TRACKING_DEADLINE_SECONDS?: string;
   PAYMENT_IDENTIFIER_REQUIRED?: string;
   BROADCAST_TIMEOUT_SECONDS?: string;
+  STACKS_API_TIMEOUT_SECONDS?: string;
 }
 
 const PRICE_VARS: Record<TokenType, keyof ConfigVars> = {
@@ -165,6 +168,13 @@ export function parseServiceConfig(vars: ConfigVars): ConfigResult {
     3600,
     7 * 86_400,
   );
+  const stacksApiTimeout = seconds(
+    problems,
+    'STACKS_API_TIMEOUT_SECONDS',
+    vars.STACKS_API_TIMEOUT_SECONDS,
+    5,
+    60,
+  );
   const broadcastTimeout = seconds(
     problems,
     'BROADCAST_TIMEOUT_SECONDS',
@@ -196,6 +206,7 @@ export function parseServiceConfig(vars: ConfigVars): ConfigResult {
       maxTimeoutSeconds: 300,
       maxTransactionBytes: 4096,
       broadcastTimeoutMs: Math.max(1, broadcastTimeout) * 1000,
+      stacksApiTimeoutMs: Math.max(1, stacksApiTimeout) * 1000,
     },
   };
 }
@@ -211,4 +222,11 @@ export function getServiceConfig(env: ConfigVars): ConfigResult {
     cache.set(env, result);
   }
   return result;
+}
+
+/** The configuration inside a paid handler: the payment gate has already refused a broken one. */
+export function configOf(env: ConfigVars): ServiceConfig {
+  const result = getServiceConfig(env);
+  if (!result.ok) throw new Error(`configuration invalid: ${result.problems.join('; ')}`);
+  return result.config;
 }

@@ -19,4 +19,4 @@ export const errorResponses = {
   },
   413: { description: 'Request body too large', content: json },
   503: { description: 'Payments are not configured on this server', content: json },
-} as const;
+};

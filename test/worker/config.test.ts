@@ -50,7 +50,7 @@ describe('fail-closed configuration', () => {
     [
       'SETTLEMENT_MODE',
       'facilitator',
-      'FACILITATOR_URL must be an http(s) URL when SETTLEMENT_MODE is "facilitator" (got null)',
+      'FACILITATOR_URL must be an http(s) URL when SETTLEMENT_MODE is "facilitator" (got "")',
     ],
     [
       'DELIVERY_MODE',
@@ -127,6 +127,7 @@ describe('fail-closed configuration', () => {
         paymentIdentifierRequired: false,
         maxTransactionBytes: 4096,
         broadcastTimeoutMs: 10_000,
+        stacksApiTimeoutMs: 5_000,
       },
     });
   });
