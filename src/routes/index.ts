@@ -3,6 +3,7 @@ import { healthRoute } from './info/health';
 import { serviceInfoRoute } from './info/service-info';
 import { paymentStatusRoute } from './payments/payment-status';
 import type { ApiRoute } from './registry';
+import { stacksRoutes } from './stacks';
 
 /** Every route of the API, in the order they are documented. */
 export const ROUTES: readonly ApiRoute[] = [
@@ -10,4 +11,5 @@ export const ROUTES: readonly ApiRoute[] = [
   healthRoute,
   paymentStatusRoute,
   ...hashingRoutes,
+  ...stacksRoutes,
 ];

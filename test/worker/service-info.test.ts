@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { testApp } from './support/app';
 
+/** The stacks route group, in registry order. */
+const STACKS_ENDPOINTS = [
+  {
+    method: 'GET',
+    path: '/stacks/profile/{addressOrName}',
+    tier: 'standard',
+    summary: 'Account profile',
+  },
+  { method: 'GET', path: '/stacks/tx/{txid}', tier: 'standard', summary: 'Transaction status' },
+];
+
 describe('free service routes', () => {
   it('GET / describes the service, its tokens, prices and every endpoint', async () => {
     const { request } = testApp();
@@ -65,6 +76,7 @@ describe('free service routes', () => {
           tier: 'standard',
           summary: 'RIPEMD-160 hash',
         },
+        ...STACKS_ENDPOINTS,
       ],
       links: { self: 'http://api.test/', health: 'http://api.test/health' },
     });
