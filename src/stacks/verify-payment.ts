@@ -27,6 +27,7 @@ import {
 import type { PaymentErrorCode } from '../payment/errors';
 import type { PaymentRequirements } from '../payment/protocol';
 import type { VerifyOutcome } from '../payment/types';
+import { bytesToHex, parseHex } from './clarity/hex';
 import {
   CHAIN_ID,
   type StacksNetworkName,
@@ -44,7 +45,6 @@ export interface PaymentCheck {
   maxBytes: number;
 }
 
-const HEX = /^[0-9a-f]*$/;
 /** Half the secp256k1 group order: a signature with s above it is the malleated twin (BIP-62). */
 const SECP256K1_HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
 /** SIP-010 `transfer` memo: (optional (buff 34)). */
@@ -74,16 +74,18 @@ export function verifyStacksPayment(check: PaymentCheck): VerifyOutcome {
 }
 
 function verifyOrThrow(check: PaymentCheck): VerifyOutcome {
-  const hex = check.transactionHex.replace(/^0x/i, '').toLowerCase();
-  if (hex.length === 0 || hex.length % 2 !== 0 || !HEX.test(hex)) {
+  const parsed = parseHex(check.transactionHex);
+  if (!parsed.ok) {
     reject('invalid_transaction', 'payload.transaction must be an even-length hex string');
   }
-  if (hex.length / 2 > check.maxBytes) {
+  const bytes = parsed.bytes;
+  if (bytes.length > check.maxBytes) {
     reject(
       'transaction_too_large',
-      `payload.transaction is ${hex.length / 2} bytes; the limit is ${check.maxBytes}`,
+      `payload.transaction is ${bytes.length} bytes; the limit is ${check.maxBytes}`,
     );
   }
+  const hex = bytesToHex(bytes);
   let tx: StacksTransactionWire;
   try {
     tx = deserializeTransaction(hex);
@@ -107,11 +109,10 @@ function verifyOrThrow(check: PaymentCheck): VerifyOutcome {
     );
   }
   const payer = verifyOrigin(tx, check.network);
-  const byteLength = hex.length / 2;
-  if (tx.auth.spendingCondition.fee < BigInt(byteLength)) {
+  if (tx.auth.spendingCondition.fee < BigInt(bytes.length)) {
     reject(
       'fee_too_low',
-      `fee ${tx.auth.spendingCondition.fee} is below ${byteLength} microSTX (1 per byte)`,
+      `fee ${tx.auth.spendingCondition.fee} is below ${bytes.length} microSTX (1 per byte)`,
     );
   }
   const amount = checkTransferPayload(tx, check, payer);
@@ -122,7 +123,7 @@ function verifyOrThrow(check: PaymentCheck): VerifyOutcome {
     txid: tx.txid(),
     nonce: tx.auth.spendingCondition.nonce,
     amount,
-    transaction: hexToBytes(hex),
+    transaction: bytes,
   };
 }
 
@@ -301,11 +302,4 @@ function principalOf(value: ClarityValue): string {
   if (value.type === ClarityType.PrincipalStandard || value.type === ClarityType.PrincipalContract)
     return value.value;
   return `(not a principal: ${value.type})`;
-}
-
-function hexToBytes(hex: string): Uint8Array {
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++)
-    bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
 }

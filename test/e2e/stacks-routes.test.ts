@@ -3,9 +3,18 @@
  * devnet, answers checked against what the devnet itself reports, and upstream failures never
  * charged.
  */
+import {
+  Cl,
+  makeSTXTokenTransfer,
+  serializeCV,
+  serializeTransaction,
+  signMessageHashRsv,
+} from '@stacks/transactions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createX402Client, type X402Result } from '../../client';
 import { getDevnetAccount } from '../../devnet/accounts';
+import { bytesToHex } from '../../src/stacks/clarity/hex';
+import { hashStacksMessage } from '../../src/stacks/signatures/message';
 import {
   type RunningProcess,
   startDevnetProcess,
@@ -105,5 +114,80 @@ describe('the stacks route group on the devnet', () => {
       },
     });
     expect((result.body as { blockHeight: number }).blockHeight).toBeGreaterThan(0);
+  });
+
+  it('reads a contract through call-read: the sBTC balance the devnet holds', async () => {
+    const wallet5 = await getDevnetAccount('wallet_5');
+    const result = await paidCall('/stacks/contract/call-read', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        contract: 'ST1F7QA2MDF17S807EPA36TSS8AMEFY4KA9TVGWXT.sbtc-token',
+        function: 'get-balance',
+        args: [serializeCV(Cl.principal(wallet5.address))],
+      }),
+    });
+    const sbtc = await balanceOf(devnet.url, wallet5.address, 'sBTC');
+    expect(result.body).toMatchObject({
+      result: {
+        type: 'ok',
+        repr: `(ok u${sbtc})`,
+        value: { type: 'uint', value: sbtc.toString() },
+      },
+    });
+  });
+
+  it('decodes a signed transaction, converts an address and verifies a signed message', async () => {
+    const wallet6 = await getDevnetAccount('wallet_6');
+    const tx = await makeSTXTokenTransfer({
+      recipient: 'ST3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N7R21XCP',
+      amount: 12_345n,
+      memo: 'e2e',
+      senderKey: wallet6.privateKey,
+      network: 'testnet',
+      fee: 300n,
+      nonce: 9n,
+    });
+    const post = (path: string, body: unknown) =>
+      paidCall(path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const decoded = await post('/stacks/decode/transaction', { hex: serializeTransaction(tx) });
+    expect(decoded.body).toMatchObject({
+      txid: `0x${tx.txid()}`,
+      network: 'testnet',
+      sender: wallet6.address,
+      nonce: '9',
+      fee: '300',
+      payload: {
+        type: 'token_transfer',
+        recipient: 'ST3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N7R21XCP',
+        amount: '12345',
+        memo: 'e2e',
+      },
+      signatureValid: true,
+    });
+    const converted = await paidCall(`/stacks/address/${wallet6.address}?targetNetwork=mainnet`);
+    expect(converted.body).toMatchObject({
+      network: 'testnet',
+      converted: 'SP3AM1A56AK2C1XAFJ4115ZSV26EB49BVQ3JJEPMJ',
+    });
+    const message = 'pay-per-call, no accounts';
+    const signature = signMessageHashRsv({
+      messageHash: bytesToHex(hashStacksMessage(new TextEncoder().encode(message))),
+      privateKey: wallet6.privateKey,
+    });
+    const verified = await post('/stacks/verify/message', {
+      message,
+      signature,
+      address: wallet6.address,
+    });
+    expect(verified.body).toMatchObject({
+      valid: true,
+      address: wallet6.address,
+      addressMatches: true,
+    });
   });
 });

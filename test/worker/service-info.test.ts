@@ -5,11 +5,47 @@ import { testApp } from './support/app';
 const STACKS_ENDPOINTS = [
   {
     method: 'GET',
+    path: '/stacks/address/{address}',
+    tier: 'standard',
+    summary: 'Convert a Stacks address between networks',
+  },
+  {
+    method: 'POST',
+    path: '/stacks/decode/clarity',
+    tier: 'standard',
+    summary: 'Decode a Clarity value',
+  },
+  {
+    method: 'POST',
+    path: '/stacks/decode/transaction',
+    tier: 'standard',
+    summary: 'Decode a Stacks transaction',
+  },
+  {
+    method: 'GET',
     path: '/stacks/profile/{addressOrName}',
     tier: 'standard',
     summary: 'Account profile',
   },
+  {
+    method: 'POST',
+    path: '/stacks/verify/message',
+    tier: 'standard',
+    summary: 'Verify a Stacks signed message',
+  },
+  {
+    method: 'POST',
+    path: '/stacks/verify/sip018',
+    tier: 'standard',
+    summary: 'Verify a SIP-018 structured data signature',
+  },
   { method: 'GET', path: '/stacks/tx/{txid}', tier: 'standard', summary: 'Transaction status' },
+  {
+    method: 'POST',
+    path: '/stacks/contract/call-read',
+    tier: 'standard',
+    summary: 'Read-only contract call',
+  },
 ];
 
 describe('free service routes', () => {

@@ -5,13 +5,12 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { errorResponses } from '../../schemas/errors';
+import { bytesToHex, parseHex } from '../../stacks/clarity/hex';
 import { defineRoute, STANDARD } from '../registry';
 import { HASH_ALGORITHMS, type HashAlgorithm } from './algorithms';
 
 /** Longest `data` accepted, in characters (a 0x-hex string of 64 KiB of bytes fits). */
 export const MAX_HASH_INPUT_CHARS = 131_074;
-
-const HEX_BODY = /^[0-9a-fA-F]*$/;
 
 export const HashRequestSchema = z
   .object({
@@ -19,9 +18,7 @@ export const HashRequestSchema = z
       .string()
       .max(MAX_HASH_INPUT_CHARS)
       .superRefine((data, ctx) => {
-        if (!/^0x/i.test(data)) return;
-        const hex = data.slice(2);
-        if (hex.length % 2 !== 0 || !HEX_BODY.test(hex)) {
+        if (!inputBytes(data)) {
           ctx.addIssue({
             code: 'custom',
             message:
@@ -53,20 +50,16 @@ export const HashResponseSchema = z
   })
   .openapi('HashResponse');
 
-export function inputBytes(data: string): Uint8Array {
-  if (/^0x/i.test(data)) {
-    const hex = data.slice(2);
-    const bytes = new Uint8Array(hex.length / 2);
-    for (let i = 0; i < bytes.length; i++)
-      bytes[i] = Number.parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-    return bytes;
-  }
-  return new TextEncoder().encode(data);
+/** The bytes `data` stands for: its UTF-8, or (`0x` first) the bytes its hex spells; else undefined. */
+export function inputBytes(data: string): Uint8Array | undefined {
+  if (!/^0x/i.test(data)) return new TextEncoder().encode(data);
+  const hex = parseHex(data, { allowEmpty: true });
+  return hex.ok ? hex.bytes : undefined;
 }
 
 export function encodeDigest(digest: Uint8Array, encoding: 'hex' | 'base64'): string {
   if (encoding === 'base64') return btoa(String.fromCharCode(...digest));
-  return `0x${Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+  return `0x${bytesToHex(digest)}`;
 }
 
 export function hashRoute(algorithm: HashAlgorithm) {
@@ -93,6 +86,8 @@ export function hashRoute(algorithm: HashAlgorithm) {
     handler: (c) => {
       const { data, encoding } = c.req.valid('json');
       const bytes = inputBytes(data);
+      // The body schema ran this same parse; reaching here with bad hex is a bug.
+      if (!bytes) throw new Error('unvalidated hash input: bad hex');
       return c.json(
         {
           hash: encodeDigest(digest(bytes), encoding),
