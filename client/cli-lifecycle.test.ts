@@ -14,6 +14,7 @@ import {
 } from './test-support/fake-paid-api';
 import {
   challengeFor,
+  deliveredReply,
   identifierOf,
   PAY_TO,
   PAYER,
@@ -120,18 +121,7 @@ describe('npm run pay after 202', () => {
     let baseUrl = '';
     const api = await startServer({
       onPaid: (request, index) =>
-        index === 0
-          ? pendingReply(baseUrl, PAYMENT_ID, 'mempool')
-          : {
-              status: 200,
-              body: { hash: 'b94d27b9' },
-              headers: { 'x-payment-id': PAYMENT_ID },
-              settlement: {
-                success: true,
-                transaction: `0x${transactionOf(request).txid()}`,
-                network: 'stacks:2147483648',
-              },
-            },
+        index === 0 ? pendingReply(baseUrl, PAYMENT_ID, 'mempool') : deliveredReply(request),
       onStatus: (_id, index, url) =>
         statusAt(url, index === 0 ? ['queued', 'mempool'] : ['queued', 'mempool', 'confirmed']),
     });

@@ -5,8 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { IN_PROGRESS_RETRIES } from './paid-request';
-import type { FakeReply, RecordedRequest } from './test-support/fake-paid-api';
-import { expectResponse, identifierOf, PAYMENT_ID, transactionOf } from './test-support/fixtures';
+import type { FakeReply } from './test-support/fake-paid-api';
+import { deliveredReply, expectResponse, identifierOf, PAYMENT_ID } from './test-support/fixtures';
 import { payForHash, useClientHarness } from './test-support/harness';
 
 const harness = useClientHarness();
@@ -19,19 +19,6 @@ const IN_PROGRESS: FakeReply = {
   headers: { 'retry-after': '0' },
   body: { code: 'payment_identifier_in_progress', message: 'This request is being processed.' },
 };
-
-function delivered(request: RecordedRequest): FakeReply {
-  return {
-    status: 200,
-    body: { hash: 'b94d27b9' },
-    headers: { 'x-payment-id': PAYMENT_ID },
-    settlement: {
-      success: true,
-      transaction: `0x${transactionOf(request).txid()}`,
-      network: 'stacks:2147483648',
-    },
-  };
-}
 
 describe('409 to a paid request', () => {
   it('returns payment_identifier_conflict as the final answer, without paying again', async () => {
@@ -48,7 +35,7 @@ describe('409 to a paid request', () => {
 
   it('waits retry-after (at least 1 s) and resends the same header while in progress', async () => {
     const server = await harness.startServer({
-      onPaid: (request, index) => (index === 0 ? IN_PROGRESS : delivered(request)),
+      onPaid: (request, index) => (index === 0 ? IN_PROGRESS : deliveredReply(request)),
     });
     const started = Date.now();
     const result = expectResponse(await payForHash(harness.client(), server));

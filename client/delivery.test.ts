@@ -16,12 +16,12 @@ import {
   expectResponse,
   PAYER,
   PAYMENT_ID,
+  STACKS_READS,
   transactionOf,
 } from './test-support/fixtures';
 import { payForHash, useClientHarness } from './test-support/harness';
 
 const harness = useClientHarness();
-const STACKS_READS = [`GET /extended/v1/address/${PAYER}/nonces`, 'GET /v2/fees/transfer'];
 const STATUS_PATH = `/payment-status/${PAYMENT_ID}`;
 
 function delivered(request: RecordedRequest): FakeReply {

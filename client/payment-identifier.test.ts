@@ -5,33 +5,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { isValidPaymentIdentifier, newPaymentIdentifier } from './payment-identifier';
-import type { FakeReply, RecordedRequest } from './test-support/fake-paid-api';
 import {
+  deliveredReply,
   expectResponse,
   GENERATED_IDENTIFIER,
   identifierOf,
-  PAYER,
   PAYMENT_ID,
+  STACKS_READS,
   transactionOf,
 } from './test-support/fixtures';
 import { payForHash, useClientHarness } from './test-support/harness';
 
 const harness = useClientHarness();
 const CUSTOM_ID = 'order-2030-01-02_0042';
-const STACKS_READS = [`GET /extended/v1/address/${PAYER}/nonces`, 'GET /v2/fees/transfer'];
-
-function paid(request: RecordedRequest): FakeReply {
-  return {
-    status: 200,
-    body: { hash: 'b94d27b9' },
-    headers: { 'x-payment-id': PAYMENT_ID },
-    settlement: {
-      success: true,
-      transaction: `0x${transactionOf(request).txid()}`,
-      network: 'stacks:2147483648',
-    },
-  };
-}
 
 describe('payment identifier', () => {
   it('generates pid_ and 32 base64url characters, valid for the extension schema', () => {
@@ -49,7 +35,7 @@ describe('payment identifier', () => {
   });
 
   it('puts a new id in every paid payload, or the caller’s own id', async () => {
-    const server = await harness.startServer({ onPaid: paid });
+    const server = await harness.startServer({ onPaid: deliveredReply });
     const client = harness.client();
     const first = expectResponse(await payForHash(client, server));
     const second = expectResponse(await payForHash(client, server));
@@ -67,7 +53,7 @@ describe('payment identifier', () => {
 
   it('resends the same header after a dropped connection: same id, same transaction, signed once', async () => {
     const server = await harness.startServer({
-      onPaid: (request, index) => (index === 0 ? 'drop' : paid(request)),
+      onPaid: (request, index) => (index === 0 ? 'drop' : deliveredReply(request)),
     });
     const client = harness.client();
     const result = expectResponse(await payForHash(client, server));
@@ -86,7 +72,7 @@ describe('payment identifier', () => {
   it('resends the same header when an attempt times out', async () => {
     const server = await harness.startServer({
       onPaid: (request, index) =>
-        index === 0 ? { delayMs: 3000, reply: paid(request) } : paid(request),
+        index === 0 ? { delayMs: 3000, reply: deliveredReply(request) } : deliveredReply(request),
     });
     const client = harness.client({ paidRequestTimeoutMs: 300 });
     const result = expectResponse(await payForHash(client, server));
@@ -115,7 +101,7 @@ describe('payment identifier', () => {
   });
 
   it('rejects a malformed id or call option before sending anything', async () => {
-    const server = await harness.startServer({ onPaid: paid });
+    const server = await harness.startServer({ onPaid: deliveredReply });
     await expect(
       payForHash(harness.client(), server, { paymentIdentifier: 'too short' }),
     ).rejects.toMatchObject({

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PaymentRequirements } from '../src/payment/protocol';
-import { stacksRequirements } from '../test/support/fake-x402-server';
 import { validatePaymentRequired } from './payment-required';
 import { selectRequirement } from './select-requirement';
+import { PAY_TO, stacksRequirements } from './test-support/fixtures';
 
-const PAY_TO = 'ST3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N7R21XCP';
 const [STX, SBTC, USDCX] = stacksRequirements('testnet', PAY_TO, {
   STX: '1000',
   sBTC: '2',

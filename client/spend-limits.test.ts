@@ -4,35 +4,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { createSpendLedger } from './spend-limits';
-import type { RecordedRequest } from './test-support/fake-paid-api';
 import {
+  deliveredReply,
   expectRefusal,
   expectResponse,
-  PAYER,
-  PAYMENT_ID,
-  transactionOf,
+  STACKS_READS,
 } from './test-support/fixtures';
 import { payForHash, useClientHarness } from './test-support/harness';
 
 const harness = useClientHarness();
-const STACKS_READS = [`GET /extended/v1/address/${PAYER}/nonces`, 'GET /v2/fees/transfer'];
-
-function paid(request: RecordedRequest) {
-  return {
-    status: 200,
-    body: { hash: 'b94d27b9' },
-    headers: { 'x-payment-id': PAYMENT_ID },
-    settlement: {
-      success: true,
-      transaction: `0x${transactionOf(request).txid()}`,
-      network: 'stacks:2147483648',
-    },
-  };
-}
 
 describe('per-call caps', () => {
   it('refuses a price above maxAmount, before signing or sending anything', async () => {
-    const server = await harness.startServer({ onPaid: paid });
+    const server = await harness.startServer({ onPaid: deliveredReply });
     const refusal = expectRefusal(await payForHash(harness.client({ maxAmount: 999n }), server));
     expect(refusal.code).toBe('amount_above_cap');
     expect(refusal.message).toBe('the price is 1000 (atomic STX), above the cap of 999');
@@ -47,7 +31,7 @@ describe('per-call caps', () => {
   });
 
   it('applies maxAmountPerCall to the chosen token only, and the lower of it and maxAmount', async () => {
-    const server = await harness.startServer({ onPaid: paid });
+    const server = await harness.startServer({ onPaid: deliveredReply });
     const caps = { sBTC: 1n, STX: 1000n };
 
     const sbtc = harness.client({ maxAmountPerCall: caps, preferredToken: 'sBTC' });
@@ -79,7 +63,7 @@ describe('per-call caps', () => {
 
 describe('budget', () => {
   it('pays until the budget is spent, then refuses with budget_exceeded before signing', async () => {
-    const server = await harness.startServer({ onPaid: paid });
+    const server = await harness.startServer({ onPaid: deliveredReply });
     const client = harness.client({ budget: { STX: 2500n } });
     expect(client.spent()).toEqual({ STX: 0n, sBTC: 0n, USDCx: 0n });
 
@@ -102,7 +86,7 @@ describe('budget', () => {
   });
 
   it('limits only the tokens it names', async () => {
-    const server = await harness.startServer({ onPaid: paid });
+    const server = await harness.startServer({ onPaid: deliveredReply });
     const client = harness.client({ budget: { STX: 0n }, preferredToken: 'sBTC' });
     expect(expectResponse(await payForHash(client, server)).payment?.tokenType).toBe('sBTC');
     expect(client.spent()).toEqual({ STX: 0n, sBTC: 2n, USDCx: 0n });

@@ -3,19 +3,10 @@
  * transaction lookup, and the JSON errors for bad input (balances: balances-api.test.ts). Blocks
  * are mined on demand.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Devnet, startDevnet } from './server.ts';
-import { account, getJson, postTransaction, stxTransfer } from './test-support.ts';
+import { describe, expect, it } from 'vitest';
+import { account, devnetForTests, getJson, postTransaction, stxTransfer } from './test-support.ts';
 
-let devnet: Devnet;
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 0 });
-});
-
-afterAll(async () => {
-  await devnet?.close();
-});
+const devnet = devnetForTests({ blockTimeMs: 0 });
 
 describe('GET /v2/accounts/{principal}', () => {
   it('reports a funded account as the node does: u128 hex balance and the nonce', async () => {

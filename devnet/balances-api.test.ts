@@ -2,11 +2,11 @@
  * The Hiro API's balance endpoints over real HTTP: `/extended/v1/address/{principal}/balances`
  * (STX, fungible tokens, NFTs) and `/stx`, pending and mined, checked against the VM.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GENESIS_BALANCES } from './genesis.ts';
-import { type Devnet, startDevnet } from './server.ts';
 import {
   account,
+  devnetForTests,
   devnetToken,
   getJson,
   postTransaction,
@@ -14,42 +14,35 @@ import {
   stxTransfer,
 } from './test-support.ts';
 
-let devnet: Devnet;
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 0 });
-});
-
-afterAll(async () => {
-  await devnet?.close();
-});
+const devnet = devnetForTests({ blockTimeMs: 0 });
 
 const sbtc = devnetToken('sBTC');
 const usdcx = devnetToken('USDCx');
+/** The STX part of a genesis account's balances, as the API reports it. */
+const GENESIS_STX = {
+  balance: String(GENESIS_BALANCES.STX),
+  estimated_balance: String(GENESIS_BALANCES.STX),
+  pending_balance_inbound: '0',
+  pending_balance_outbound: '0',
+  total_sent: '0',
+  total_received: String(GENESIS_BALANCES.STX),
+  total_fees_sent: '0',
+  total_miner_rewards_received: '0',
+  lock_tx_id: '',
+  locked: '0',
+  lock_height: 0,
+  burnchain_lock_height: 0,
+  burnchain_unlock_height: 0,
+};
 
 describe('GET /extended/v1/address/{principal}/balances', () => {
   it('reports the genesis holdings, then exact totals after a payment', async () => {
     const payer = account(devnet, 'wallet_6');
     const payee = account(devnet, 'wallet_7');
-    const genesis = {
-      balance: String(GENESIS_BALANCES.STX),
-      estimated_balance: String(GENESIS_BALANCES.STX),
-      pending_balance_inbound: '0',
-      pending_balance_outbound: '0',
-      total_sent: '0',
-      total_received: String(GENESIS_BALANCES.STX),
-      total_fees_sent: '0',
-      total_miner_rewards_received: '0',
-      lock_tx_id: '',
-      locked: '0',
-      lock_height: 0,
-      burnchain_lock_height: 0,
-      burnchain_unlock_height: 0,
-    };
     expect(await getJson(devnet, `/extended/v1/address/${payer.address}/balances`)).toEqual({
       status: 200,
       body: {
-        stx: genesis,
+        stx: GENESIS_STX,
         fungible_tokens: {
           [sbtc.assetId]: {
             balance: String(GENESIS_BALANCES.sBTC),
@@ -78,7 +71,7 @@ describe('GET /extended/v1/address/{principal}/balances', () => {
       `/extended/v1/address/${payer.address}/balances`,
     );
     expect(pending.body.stx).toEqual({
-      ...genesis,
+      ...GENESIS_STX,
       estimated_balance: String(GENESIS_BALANCES.STX - 500n),
       pending_balance_outbound: '500',
     });
@@ -87,7 +80,7 @@ describe('GET /extended/v1/address/{principal}/balances', () => {
     const after = await getJson(devnet, `/extended/v1/address/${payer.address}/balances`);
     expect(after.body).toEqual({
       stx: {
-        ...genesis,
+        ...GENESIS_STX,
         balance: String(GENESIS_BALANCES.STX - 500n),
         estimated_balance: String(GENESIS_BALANCES.STX - 500n),
         total_fees_sent: '500',
@@ -132,46 +125,31 @@ describe('GET /extended/v1/address/{principal}/stx', () => {
     const payee = account(devnet, 'wallet_3');
     const stx = async (address: string) =>
       (await getJson(devnet, `/extended/v1/address/${address}/stx`)).body;
-    const base = {
-      balance: String(GENESIS_BALANCES.STX),
-      estimated_balance: String(GENESIS_BALANCES.STX),
-      pending_balance_inbound: '0',
-      pending_balance_outbound: '0',
-      total_sent: '0',
-      total_received: String(GENESIS_BALANCES.STX),
-      total_fees_sent: '0',
-      total_miner_rewards_received: '0',
-      lock_tx_id: '',
-      locked: '0',
-      lock_height: 0,
-      burnchain_lock_height: 0,
-      burnchain_unlock_height: 0,
-    };
-    expect(await stx(payer.address)).toEqual(base);
+    expect(await stx(payer.address)).toEqual(GENESIS_STX);
 
     const tx = await stxTransfer(payer, payee.address, { amount: 1_000n, fee: 200n, nonce: 0n });
     expect((await postTransaction(devnet, tx.serializeBytes())).status).toBe(200);
     expect(await stx(payer.address)).toEqual({
-      ...base,
+      ...GENESIS_STX,
       estimated_balance: String(GENESIS_BALANCES.STX - 1_200n),
       pending_balance_outbound: '1200',
     });
     expect(await stx(payee.address)).toEqual({
-      ...base,
+      ...GENESIS_STX,
       estimated_balance: String(GENESIS_BALANCES.STX + 1_000n),
       pending_balance_inbound: '1000',
     });
 
     await devnet.mineBlock();
     expect(await stx(payer.address)).toEqual({
-      ...base,
+      ...GENESIS_STX,
       balance: String(GENESIS_BALANCES.STX - 1_200n),
       estimated_balance: String(GENESIS_BALANCES.STX - 1_200n),
       total_sent: '1000',
       total_fees_sent: '200',
     });
     expect(await stx(payee.address)).toEqual({
-      ...base,
+      ...GENESIS_STX,
       balance: String(GENESIS_BALANCES.STX + 1_000n),
       estimated_balance: String(GENESIS_BALANCES.STX + 1_000n),
       total_received: String(GENESIS_BALANCES.STX + 1_000n),

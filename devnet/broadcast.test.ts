@@ -12,26 +12,19 @@ import {
   randomPrivateKey,
   txidFromData,
 } from '@stacks/transactions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GENESIS_BALANCES } from './genesis.ts';
-import { type Devnet, startDevnet } from './server.ts';
 import {
   account,
+  devnetForTests,
   devnetToken,
   postTransaction,
   sip010Transfer,
   stxTransfer,
+  tokenTransferCall,
 } from './test-support.ts';
 
-let devnet: Devnet;
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 0 });
-});
-
-afterAll(async () => {
-  await devnet?.close();
-});
+const devnet = devnetForTests({ blockTimeMs: 0 });
 
 function u128Hex(value: bigint): string {
   return `0x${value.toString(16).padStart(32, '0')}`;
@@ -141,18 +134,10 @@ describe('refused broadcasts', () => {
   it('refuses a fee from an account that holds no STX: NotEnoughFunds', async () => {
     const key = randomPrivateKey();
     const token = devnetToken('sBTC');
-    const tx = await makeContractCall({
-      contractAddress: token.deployer,
-      contractName: token.contractName,
-      functionName: 'transfer',
-      functionArgs: [
-        Cl.uint(1n),
-        Cl.principal(getAddressFromPrivateKey(key, 'testnet')),
-        Cl.principal(account(devnet, 'wallet_2').address),
-        Cl.none(),
-      ],
-      senderKey: key,
-      network: 'testnet',
+    const tx = await tokenTransferCall(token, key, {
+      amount: 1n,
+      from: getAddressFromPrivateKey(key, 'testnet'),
+      to: account(devnet, 'wallet_2').address,
       fee: 500n,
       nonce: 0n,
     });

@@ -1,52 +1,22 @@
 /**
  * Clarity values and contract ABIs as the Stacks API prints them (`repr`, `hex`, type strings,
  * function signatures), and the argument check a node runs before admitting a contract call
- * (`BadFunctionArgument`).
+ * (`BadFunctionArgument`). A value's `repr` and bytes are the Worker's own (src/stacks/clarity):
+ * the node's spelling and byte order, which the Stacks API passes through. Only what the Stacks
+ * API adds is here: the `{hex, repr}` pair and the spelling of ABI types.
  */
-import { Cl, ClarityType, type ClarityValue } from '@stacks/transactions';
+import type { ClarityValue } from '@stacks/transactions';
+import { clarityRepr } from '../src/stacks/clarity/format.ts';
+import { bytesToHex } from '../src/stacks/clarity/hex.ts';
+import { serializeClarityValue } from '../src/stacks/clarity/serialize.ts';
 import type { ContractInterface } from './simnet-ledger.ts';
 
 export type ContractFunction = ContractInterface['functions'][number];
 export type AbiType = ContractFunction['args'][number]['type'];
 
 /** `{hex, repr}`, the Stacks API's pair for a Clarity value. */
-export function clarityJson(value: ClarityValue): { hex: string; repr: string } {
-  return { hex: `0x${Cl.serialize(value)}`, repr: clarityRepr(value) };
-}
-
-/** The Clarity source spelling of a value: `u1`, `'ST…`, `(some 0x00)`, `(tuple (a u1))`. */
-export function clarityRepr(value: ClarityValue): string {
-  switch (value.type) {
-    case ClarityType.Int:
-      return String(value.value);
-    case ClarityType.UInt:
-      return `u${value.value}`;
-    case ClarityType.Buffer:
-      return `0x${value.value}`;
-    case ClarityType.BoolTrue:
-      return 'true';
-    case ClarityType.BoolFalse:
-      return 'false';
-    case ClarityType.PrincipalStandard:
-    case ClarityType.PrincipalContract:
-      return `'${value.value}`;
-    case ClarityType.ResponseOk:
-    case ClarityType.ResponseErr:
-    case ClarityType.OptionalSome:
-      return `(${value.type} ${clarityRepr(value.value)})`;
-    case ClarityType.OptionalNone:
-      return 'none';
-    case ClarityType.List:
-      return `(list${value.value.map((item) => ` ${clarityRepr(item)}`).join('')})`;
-    case ClarityType.Tuple:
-      return `(tuple${Object.entries(value.value)
-        .map(([key, item]) => ` (${key} ${clarityRepr(item)})`)
-        .join('')})`;
-    case ClarityType.StringASCII:
-      return JSON.stringify(value.value);
-    case ClarityType.StringUTF8:
-      return `u${JSON.stringify(value.value)}`;
-  }
+export function hiroClarityValue(value: ClarityValue): { hex: string; repr: string } {
+  return { hex: `0x${bytesToHex(serializeClarityValue(value))}`, repr: clarityRepr(value) };
 }
 
 /** The Clarity spelling of an ABI type: `uint`, `(buff 34)`, `(optional (buff 34))`. */

@@ -4,11 +4,11 @@
  * the contract interface (`GET /v2/contracts/interface/...`).
  */
 import { Cl } from '@stacks/transactions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GENESIS_BALANCES } from './genesis.ts';
-import { type Devnet, startDevnet } from './server.ts';
 import {
   account,
+  devnetForTests,
   devnetToken,
   getJson,
   postJson,
@@ -16,15 +16,7 @@ import {
   sip010Transfer,
 } from './test-support.ts';
 
-let devnet: Devnet;
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 0 });
-});
-
-afterAll(async () => {
-  await devnet?.close();
-});
+const devnet = devnetForTests({ blockTimeMs: 0 });
 
 const sbtc = devnetToken('sBTC');
 const usdcx = devnetToken('USDCx');

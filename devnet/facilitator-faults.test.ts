@@ -3,10 +3,10 @@
  * fires), answers a 5xx, refuses with an armed `errorReason` or a mapped node reason, or answers
  * late. Nothing is admitted unless the fault says so.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type Devnet, startDevnet } from './server.ts';
+import { describe, expect, it } from 'vitest';
 import {
   account,
+  devnetForTests,
   devnetRequirements,
   facilitatorBody,
   getJson,
@@ -14,17 +14,7 @@ import {
   stxTransfer,
 } from './test-support.ts';
 
-let devnet: Devnet;
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 0 });
-});
-
-afterEach(() => devnet.faults.clear());
-
-afterAll(async () => {
-  await devnet?.close();
-});
+const devnet = devnetForTests({ blockTimeMs: 0, clearFaultsAfterEach: true });
 
 const NETWORK = 'stacks:2147483648';
 const payTo = () => account(devnet, 'wallet_8').address;

@@ -3,12 +3,12 @@
  * admission checks, without admitting), `/settle` (admitted exactly as a broadcast, then mined).
  * Its faults: facilitator-faults.test.ts. Blocks are mined on demand.
  */
-import { Cl, makeContractCall, type StacksTransactionWire } from '@stacks/transactions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StacksTransactionWire } from '@stacks/transactions';
+import { describe, expect, it } from 'vitest';
 import { GENESIS_BALANCES } from './genesis.ts';
-import { type Devnet, startDevnet } from './server.ts';
 import {
   account,
+  devnetForTests,
   devnetRequirements,
   devnetToken,
   facilitatorBody,
@@ -17,17 +17,10 @@ import {
   postJson,
   sip010Transfer,
   stxTransfer,
+  tokenTransferCall,
 } from './test-support.ts';
 
-let devnet: Devnet;
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 0 });
-});
-
-afterAll(async () => {
-  await devnet?.close();
-});
+const devnet = devnetForTests({ blockTimeMs: 0 });
 
 const NETWORK = 'stacks:2147483648';
 const sbtc = devnetToken('sBTC');
@@ -97,13 +90,10 @@ describe('POST /verify', () => {
       ...valid,
       paymentPayload: { ...valid.paymentPayload, payload: { transaction } },
     });
-    const notTheSigner = await makeContractCall({
-      contractAddress: usdcx.deployer,
-      contractName: usdcx.contractName,
-      functionName: 'transfer',
-      functionArgs: [Cl.uint(10n), Cl.principal(other), Cl.principal(payTo()), Cl.none()],
-      senderKey: payer.privateKey,
-      network: 'testnet',
+    const notTheSigner = await tokenTransferCall(usdcx, payer.privateKey, {
+      amount: 10n,
+      from: other,
+      to: payTo(),
       fee: 400n,
       nonce: 0n,
     });

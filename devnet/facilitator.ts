@@ -6,6 +6,10 @@
  */
 import { isDeepStrictEqual } from 'node:util';
 import type { PaymentErrorCode } from '../src/payment/errors.ts';
+import {
+  type FacilitatorErrorCode,
+  isFacilitatorErrorCode,
+} from '../src/payment/facilitator-codes.ts';
 import { type PaymentRequirements, X402_VERSION } from '../src/payment/protocol.ts';
 import { CAIP2_NETWORK, type TokenType } from '../src/stacks/tokens.ts';
 import { verifyStacksPayment } from '../src/stacks/verify-payment.ts';
@@ -19,32 +23,13 @@ export const FACILITATOR_NETWORK = CAIP2_NETWORK.testnet;
 /** A payment transaction is about 200 bytes; this only bounds the work a bad body can cause. */
 const MAX_PAYMENT_TX_BYTES = 16 * 1024;
 
-/** The x402 / Stacks relay vocabulary: every `invalidReason` and `errorReason` is one of these. */
-export const FACILITATOR_ERROR_CODES = [
-  'invalid_payload',
-  'invalid_network',
-  'invalid_scheme',
-  'invalid_x402_version',
-  'invalid_payment_requirements',
-  'unrecognized_asset',
-  'recipient_mismatch',
-  'amount_insufficient',
-  'sender_mismatch',
-  'signature_validation_failed',
-  'insufficient_funds',
-  'client_bad_nonce',
-  'conflicting_nonce',
-  'broadcast_failed',
-  'unexpected_settle_error',
-] as const;
-export type FacilitatorErrorCode = (typeof FACILITATOR_ERROR_CODES)[number];
-
 /**
- * The verifier's codes that the vocabulary has no word for, mapped to the nearest one: a
- * transaction that does not decode, has trailing bytes, is oversized, is signed by a multisig or a
- * sponsor, calls the token contract with the wrong function or arguments, or carries
- * post-conditions other than "the payer sends exactly the amount" is a malformed payload; a fee
- * under 1 µSTX per byte is what the node would refuse (FeeTooLow), so it is a broadcast failure.
+ * The verifier's codes that the facilitator vocabulary (src/payment/facilitator-codes.ts) has no
+ * word for, mapped to the nearest one: a transaction that does not decode, has trailing bytes, is
+ * oversized, is signed by a multisig or a sponsor, calls the token contract with the wrong
+ * function or arguments, or carries post-conditions other than "the payer sends exactly the
+ * amount" is a malformed payload; a fee under 1 µSTX per byte is what the node would refuse
+ * (FeeTooLow), so it is a broadcast failure.
  */
 const NEAREST_CODE: Partial<Record<PaymentErrorCode, FacilitatorErrorCode>> = {
   invalid_transaction: 'invalid_payload',
@@ -133,8 +118,7 @@ export function codeForNodeRejection(reason: string): FacilitatorErrorCode {
 }
 
 function facilitatorCode(code: PaymentErrorCode): FacilitatorErrorCode {
-  const listed = (FACILITATOR_ERROR_CODES as readonly string[]).includes(code);
-  return listed ? (code as FacilitatorErrorCode) : (NEAREST_CODE[code] ?? 'invalid_payload');
+  return isFacilitatorErrorCode(code) ? code : (NEAREST_CODE[code] ?? 'invalid_payload');
 }
 
 function isRequirements(

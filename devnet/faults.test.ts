@@ -3,11 +3,11 @@
  * Blocks are mined on demand so "pending for N blocks" is exact.
  */
 import { broadcastTransaction } from '@stacks/transactions';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GENESIS_BALANCES } from './genesis.ts';
-import { type Devnet, startDevnet } from './server.ts';
 import {
   account,
+  devnetForTests,
   devnetToken,
   getJson,
   holdings,
@@ -16,17 +16,7 @@ import {
   stxTransfer,
 } from './test-support.ts';
 
-let devnet: Devnet;
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 0 });
-});
-
-afterEach(() => devnet.faults.clear());
-
-afterAll(async () => {
-  await devnet?.close();
-});
+const devnet = devnetForTests({ blockTimeMs: 0, clearFaultsAfterEach: true });
 
 async function armFault(fault: Record<string, unknown>): Promise<number> {
   const response = await fetch(`${devnet.url}/devnet/faults`, {

@@ -4,8 +4,9 @@
  */
 import type { ClarityEvent } from '@stacks/clarinet-sdk';
 import type { ClarityValue, PostCondition } from '@stacks/transactions';
+import { clarityRepr } from '../src/stacks/clarity/format.ts';
 import type { DevnetChain, TxRecord } from './chain.ts';
-import { abiTypeString, clarityJson, clarityRepr, functionSignature } from './clarity-values.ts';
+import { abiTypeString, functionSignature, hiroClarityValue } from './clarity-values.ts';
 import type { DecodedTx } from './decoded-tx.ts';
 
 type Json = Record<string, unknown>;
@@ -72,7 +73,7 @@ export function txJson(record: TxRecord, chain: DevnetChain): Json {
     parent_burn_block_time_iso: isoTime(parent?.time ?? block.time),
     canonical: true,
     tx_index: mined.txIndex,
-    tx_result: clarityJson(mined.result),
+    tx_result: hiroClarityValue(mined.result),
     vm_error: mined.vmError ?? null,
     is_unanchored: false,
     microblock_hash: '0x',
@@ -111,7 +112,7 @@ function payloadJson(tx: DecodedTx, chain: DevnetChain): Json {
           function_name: payload.functionName,
           ...(fn ? { function_signature: functionSignature(fn) } : {}),
           function_args: payload.args.map((arg: ClarityValue, index: number) => ({
-            ...clarityJson(arg),
+            ...hiroClarityValue(arg),
             name: fn?.args[index]?.name ?? '',
             type: fn?.args[index] ? abiTypeString(fn.args[index].type) : '',
           })),
@@ -152,7 +153,7 @@ function postConditionJson(condition: PostCondition): Json {
         condition_code: code,
         principal,
         asset: assetJson(condition.asset),
-        asset_value: clarityJson(condition.assetId),
+        asset_value: hiroClarityValue(condition.assetId),
       };
     case 'staking-postcondition':
       return { type: 'staking', condition_code: code, amount: String(condition.amount), principal };

@@ -1,17 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GENESIS_BALANCES } from './genesis.ts';
-import { type Devnet, startDevnet } from './server.ts';
-import { account, getJson, postTransaction, stxTransfer } from './test-support.ts';
+import { account, devnetForTests, getJson, postTransaction, stxTransfer } from './test-support.ts';
 
-let devnet: Devnet;
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 0 });
-});
-
-afterAll(async () => {
-  await devnet?.close();
-});
+const devnet = devnetForTests({ blockTimeMs: 0 });
 
 describe('nonces', () => {
   it('refuses a nonce already used on chain: BadNonce, and re-accepts a known txid as is', async () => {

@@ -3,11 +3,11 @@
  * `pending` -> a final status with a block height, and move exactly what they say (or nothing).
  */
 import { broadcastTransaction } from '@stacks/transactions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GENESIS_BALANCES } from './genesis.ts';
-import { type Devnet, startDevnet } from './server.ts';
 import {
   account,
+  devnetForTests,
   devnetToken,
   getJson,
   holdings,
@@ -17,15 +17,7 @@ import {
   waitForFinalStatus,
 } from './test-support.ts';
 
-let devnet: Devnet;
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 200 });
-});
-
-afterAll(async () => {
-  await devnet?.close();
-});
+const devnet = devnetForTests({ blockTimeMs: 200 });
 
 describe('STX token transfer', () => {
   it('goes pending, then success in a block, and moves exactly the amount plus the fee', async () => {

@@ -2,19 +2,10 @@
  * BNS names of the devnet accounts over real HTTP, in the Hiro API's BNS v1 shapes:
  * `GET /v1/names/{name}` and `GET /v1/addresses/stacks/{address}`.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Devnet, startDevnet } from './server.ts';
-import { account, getJson } from './test-support.ts';
+import { describe, expect, it } from 'vitest';
+import { account, devnetForTests, getJson } from './test-support.ts';
 
-let devnet: Devnet;
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 0 });
-});
-
-afterAll(async () => {
-  await devnet?.close();
-});
+const devnet = devnetForTests({ blockTimeMs: 0 });
 
 describe('GET /v1/names/{name}', () => {
   it('resolves wallet1.btc to wallet_1, with its zonefile and hash160', async () => {

@@ -2,28 +2,22 @@
  * Post-conditions and sponsorship as a node enforces them, over real HTTP on a 200 ms block timer:
  * an aborted transaction pays its fee and uses its nonce, and moves nothing else.
  */
-import { Cl, makeContractCall, Pc, sponsorTransaction } from '@stacks/transactions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Pc, sponsorTransaction } from '@stacks/transactions';
+import { describe, expect, it } from 'vitest';
 import { GENESIS_BALANCES } from './genesis.ts';
-import { type Devnet, startDevnet } from './server.ts';
 import {
   account,
+  devnetForTests,
   devnetToken,
   holdings,
   postTransaction,
+  sendsExactly,
   sip010Transfer,
+  tokenTransferCall,
   waitForFinalStatus,
 } from './test-support.ts';
 
-let devnet: Devnet;
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 200 });
-});
-
-afterAll(async () => {
-  await devnet?.close();
-});
+const devnet = devnetForTests({ blockTimeMs: 200 });
 
 describe('post-conditions', () => {
   it('aborts a transfer whose post-condition does not hold: the fee is paid, no token moves', async () => {
@@ -85,18 +79,10 @@ describe('post-conditions', () => {
     const sender = account(devnet, 'wallet_5');
     const before = await holdings(devnet, sender.address);
     // Allow mode, no conditions: the token's own check (tx-sender must be the sender) refuses.
-    const tx = await makeContractCall({
-      contractAddress: token.deployer,
-      contractName: token.contractName,
-      functionName: 'transfer',
-      functionArgs: [
-        Cl.uint(1n),
-        Cl.principal(account(devnet, 'wallet_6').address),
-        Cl.principal(sender.address),
-        Cl.none(),
-      ],
-      senderKey: sender.privateKey,
-      network: 'testnet',
+    const tx = await tokenTransferCall(token, sender.privateKey, {
+      amount: 1n,
+      from: account(devnet, 'wallet_6').address,
+      to: sender.address,
       fee: 400n,
       nonce: BigInt(before.nonce),
       postConditionMode: 'allow',
@@ -118,27 +104,14 @@ describe('post-conditions', () => {
     const token = devnetToken('sBTC');
     const sender = account(devnet, 'wallet_7');
     const before = await holdings(devnet, sender.address);
-    const tx = await makeContractCall({
-      contractAddress: token.deployer,
-      contractName: token.contractName,
-      functionName: 'transfer',
-      functionArgs: [
-        Cl.uint(3n),
-        Cl.principal(sender.address),
-        Cl.principal(account(devnet, 'wallet_8').address),
-        Cl.none(),
-      ],
-      senderKey: sender.privateKey,
-      network: 'testnet',
+    const tx = await tokenTransferCall(token, sender.privateKey, {
+      amount: 3n,
+      from: sender.address,
+      to: account(devnet, 'wallet_8').address,
       fee: 400n,
       nonce: BigInt(before.nonce),
       postConditionMode: 'deny',
-      postConditions: [
-        Pc.principal(sender.address)
-          .willSendEq(3n)
-          .ft(token.contractId as `${string}.${string}`, 'sbtc-token'),
-        Pc.origin().willSendEq(1n).ustx(),
-      ],
+      postConditions: [sendsExactly(token, sender.address, 3n), Pc.origin().willSendEq(1n).ustx()],
     });
     expect((await postTransaction(devnet, tx.serializeBytes())).status).toBe(200);
     expect(await waitForFinalStatus(devnet, tx.txid())).toMatchObject({
@@ -156,18 +129,10 @@ describe('deny and allow modes', () => {
   const transferWithoutConditions = (mode: 'deny' | 'allow', nonce: number) => {
     const token = devnetToken('USDCx');
     const sender = account(devnet, 'wallet_1');
-    return makeContractCall({
-      contractAddress: token.deployer,
-      contractName: token.contractName,
-      functionName: 'transfer',
-      functionArgs: [
-        Cl.uint(25n),
-        Cl.principal(sender.address),
-        Cl.principal(account(devnet, 'wallet_2').address),
-        Cl.none(),
-      ],
-      senderKey: sender.privateKey,
-      network: 'testnet',
+    return tokenTransferCall(token, sender.privateKey, {
+      amount: 25n,
+      from: sender.address,
+      to: account(devnet, 'wallet_2').address,
       fee: 400n,
       nonce: BigInt(nonce),
       postConditionMode: mode,
@@ -210,27 +175,15 @@ describe('sponsored transactions', () => {
       await holdings(devnet, sponsor.address),
     ];
     const token = devnetToken('USDCx');
-    const unsigned = await makeContractCall({
-      contractAddress: token.deployer,
-      contractName: token.contractName,
-      functionName: 'transfer',
-      functionArgs: [
-        Cl.uint(77n),
-        Cl.principal(origin.address),
-        Cl.principal(sponsor.address),
-        Cl.none(),
-      ],
-      senderKey: origin.privateKey,
-      network: 'testnet',
+    const unsigned = await tokenTransferCall(token, origin.privateKey, {
+      amount: 77n,
+      from: origin.address,
+      to: sponsor.address,
       fee: 0n,
       nonce: BigInt(originBefore.nonce),
       sponsored: true,
       postConditionMode: 'deny',
-      postConditions: [
-        Pc.principal(origin.address)
-          .willSendEq(77n)
-          .ft(token.contractId as `${string}.${string}`, 'usdcx-token'),
-      ],
+      postConditions: [sendsExactly(token, origin.address, 77n)],
     });
     const tx = await sponsorTransaction({
       transaction: unsigned,

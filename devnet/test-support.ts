@@ -7,13 +7,59 @@ import {
   makeContractCall,
   makeSTXTokenTransfer,
   Pc,
+  type PostCondition,
   type StacksTransactionWire,
 } from '@stacks/transactions';
+import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { PaymentRequirements } from '../src/payment/protocol.ts';
 import { CAIP2_NETWORK, TOKENS } from '../src/stacks/tokens.ts';
 import type { DevnetAccount } from './accounts.ts';
 import { DEVNET_TOKENS, type DevnetToken } from './genesis.ts';
-import type { Devnet } from './server.ts';
+import { type Devnet, type DevnetOptions, startDevnet } from './server.ts';
+
+/**
+ * The devnet of a test file: started on a free port before its tests, closed after them, and with
+ * armed faults cleared after each test when `clearFaultsAfterEach` is set. The object answers for
+ * the running devnet from `beforeAll` on.
+ */
+export function devnetForTests(
+  options: Pick<DevnetOptions, 'blockTimeMs'> & { clearFaultsAfterEach?: boolean },
+): Devnet {
+  let started: Devnet | undefined;
+  beforeAll(async () => {
+    started = await startDevnet({ port: 0, blockTimeMs: options.blockTimeMs });
+  });
+  if (options.clearFaultsAfterEach) afterEach(() => running().faults.clear());
+  afterAll(async () => {
+    await started?.close();
+  });
+  const running = (): Devnet => {
+    if (!started) throw new Error('the devnet starts in beforeAll: use it inside tests');
+    return started;
+  };
+  return {
+    get url() {
+      return running().url;
+    },
+    get port() {
+      return running().port;
+    },
+    get host() {
+      return running().host;
+    },
+    get accounts() {
+      return running().accounts;
+    },
+    get chain() {
+      return running().chain;
+    },
+    get faults() {
+      return running().faults;
+    },
+    mineBlock: () => running().mineBlock(),
+    close: () => running().close(),
+  };
+}
 
 export interface HttpResult<T = unknown> {
   status: number;
@@ -148,6 +194,54 @@ export function stxTransfer(
   });
 }
 
+/** The post-condition x402 payers add: `address` sends exactly `amount` of the token. */
+export function sendsExactly(token: DevnetToken, address: string, amount: bigint): PostCondition {
+  return Pc.principal(address)
+    .willSendEq(amount)
+    .ft(token.contractId as `${string}.${string}`, token.assetId.split('::')[1]);
+}
+
+export interface TokenTransferCall {
+  amount: bigint;
+  /** The `sender` argument: the signer's address, unless the test says otherwise. */
+  from: string;
+  to: string;
+  memo?: Uint8Array;
+  fee: bigint;
+  nonce: bigint;
+  /** Default deny, as @stacks/transactions. */
+  postConditionMode?: 'deny' | 'allow';
+  /** Default none. */
+  postConditions?: PostCondition[];
+  sponsored?: boolean;
+}
+
+/** A SIP-010 `transfer(amount, from, to, memo)` signed with `senderKey`, exactly as given. */
+export function tokenTransferCall(
+  token: DevnetToken,
+  senderKey: string,
+  call: TokenTransferCall,
+): Promise<StacksTransactionWire> {
+  return makeContractCall({
+    contractAddress: token.deployer,
+    contractName: token.contractName,
+    functionName: 'transfer',
+    functionArgs: [
+      Cl.uint(call.amount),
+      Cl.principal(call.from),
+      Cl.principal(call.to),
+      call.memo ? Cl.some(Cl.buffer(call.memo)) : Cl.none(),
+    ],
+    senderKey,
+    network: 'testnet',
+    fee: call.fee,
+    nonce: call.nonce,
+    postConditionMode: call.postConditionMode ?? 'deny',
+    postConditions: call.postConditions ?? [],
+    sponsored: call.sponsored ?? false,
+  });
+}
+
 /**
  * A SIP-010 `transfer` the way x402 payers build it: deny mode, one post-condition saying the
  * sender sends exactly `postConditionAmount` (default: the amount) of the token.
@@ -164,25 +258,16 @@ export function sip010Transfer(
     postConditionAmount?: bigint;
   },
 ): Promise<StacksTransactionWire> {
-  return makeContractCall({
-    contractAddress: token.deployer,
-    contractName: token.contractName,
-    functionName: 'transfer',
-    functionArgs: [
-      Cl.uint(options.amount),
-      Cl.principal(from.address),
-      Cl.principal(to),
-      options.memo ? Cl.some(Cl.buffer(options.memo)) : Cl.none(),
-    ],
-    senderKey: from.privateKey,
-    network: 'testnet',
+  return tokenTransferCall(token, from.privateKey, {
+    amount: options.amount,
+    from: from.address,
+    to,
+    memo: options.memo,
     fee: options.fee,
     nonce: options.nonce,
     postConditionMode: 'deny',
     postConditions: [
-      Pc.principal(from.address)
-        .willSendEq(options.postConditionAmount ?? options.amount)
-        .ft(token.contractId as `${string}.${string}`, token.assetId.split('::')[1]),
+      sendsExactly(token, from.address, options.postConditionAmount ?? options.amount),
     ],
   });
 }

@@ -4,10 +4,10 @@
  * `contract_call.function_args` with `hex`, `repr`, `name`, `type`, and `tx_result`.
  */
 import { Cl, type StacksTransactionWire } from '@stacks/transactions';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Devnet, startDevnet } from './server.ts';
+import { describe, expect, it } from 'vitest';
 import {
   account,
+  devnetForTests,
   devnetToken,
   getJson,
   postTransaction,
@@ -15,15 +15,7 @@ import {
   stxTransfer,
 } from './test-support.ts';
 
-let devnet: Devnet;
-
-beforeAll(async () => {
-  devnet = await startDevnet({ port: 0, blockTimeMs: 0 });
-});
-
-afterAll(async () => {
-  await devnet?.close();
-});
+const devnet = devnetForTests({ blockTimeMs: 0 });
 
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace('.000Z', 'Z');
 

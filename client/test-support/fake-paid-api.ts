@@ -5,19 +5,34 @@
  * and serves `GET /payment-status/{paymentId}` from `onStatus(paymentId, n)`. It records every
  * request; checking them is the test's job, so assertions stay next to the values they expect.
  */
-import { createServer } from 'node:http';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
 import { decodeBase64Json, encodeBase64Json } from '../../src/payment/header-codec';
 import {
   PAYMENT_REQUIRED_HEADER,
   PAYMENT_RESPONSE_HEADER,
   PAYMENT_SIGNATURE_HEADER,
   type PaymentRequired,
+  type SettlementResponse,
 } from '../../src/payment/protocol';
-import type { FakeReply, RecordedRequest } from '../../test/support/fake-x402-server';
 import { listenOnLoopback } from '../../test/support/ports';
 import { PAYMENT_STATUS_PATH, type PaymentStatusReport } from '../payment-status';
 
-export type { FakeReply, RecordedRequest };
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  /** The decoded `payment-signature` header, when the request carried one. */
+  paymentPayload?: unknown;
+}
+
+export interface FakeReply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Sent base64-encoded as `payment-response`. */
+  settlement?: SettlementResponse;
+}
 
 /** What the fake does with a paid request: reply, reply late, or drop the connection unanswered. */
 export type PaidReply = FakeReply | { delayMs: number; reply: FakeReply } | 'drop';

@@ -8,10 +8,15 @@ import type {
   PaymentRequired,
   PaymentRequirements,
 } from '../../src/payment/protocol';
-import type { RecordedRequest } from '../../test/support/fake-x402-server';
+import {
+  assetIdFor,
+  CAIP2_NETWORK,
+  type StacksNetworkName,
+  TOKENS,
+  type TokenType,
+} from '../../src/stacks/tokens';
 import type { X402PaymentFailed, X402Refusal, X402Response, X402Result } from '../client-api';
-
-export { stacksRequirements } from '../../test/support/fake-x402-server';
+import type { FakeReply, RecordedRequest } from './fake-paid-api';
 
 export const PAY_TO = 'ST3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N7R21XCP'; // devnet wallet_8
 export const PAYER = 'ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5'; // devnet wallet_1
@@ -23,6 +28,33 @@ export const TESTNET = 'stacks:2147483648';
 export const PAYMENT_ID = `pay_${'ab'.repeat(16)}`;
 /** The shape of the identifiers the client generates. */
 export const GENERATED_IDENTIFIER = /^pid_[A-Za-z0-9_-]{32}$/;
+/** What the client asks the Stacks API before it signs: the payer's next nonce, the fee rate. */
+export const STACKS_READS = [`GET /extended/v1/address/${PAYER}/nonces`, 'GET /v2/fees/transfer'];
+
+/** Requirements in the shape the Worker builds (DESIGN section 3), one per token, in that order. */
+export function stacksRequirements(
+  network: StacksNetworkName,
+  payTo: string,
+  prices: Partial<Record<TokenType, string>>,
+): PaymentRequirements[] {
+  return (Object.entries(prices) as [TokenType, string][]).map(([tokenType, amount]) => {
+    const asset = assetIdFor(tokenType, network);
+    return {
+      scheme: 'exact',
+      network: CAIP2_NETWORK[network],
+      amount,
+      asset,
+      payTo,
+      maxTimeoutSeconds: 300,
+      extra: {
+        tokenType,
+        ...(asset === 'STX' ? {} : { tokenContract: asset }),
+        decimals: TOKENS[tokenType].decimals,
+        pricingTier: 'standard',
+      },
+    };
+  });
+}
 
 export function challengeFor(accepts: PaymentRequirements[], description = 'SHA-256 of text') {
   return (resourceUrl: string): PaymentRequired => ({
@@ -32,6 +64,20 @@ export function challengeFor(accepts: PaymentRequirements[], description = 'SHA-
     accepts,
     extensions: { 'payment-identifier': { info: { required: true } } },
   });
+}
+
+/** A 200 with the hash and a receipt settling the transaction the request carried. */
+export function deliveredReply(request: RecordedRequest): FakeReply {
+  return {
+    status: 200,
+    body: { hash: 'b94d27b9' },
+    headers: { 'x-payment-id': PAYMENT_ID },
+    settlement: {
+      success: true,
+      transaction: `0x${transactionOf(request).txid()}`,
+      network: 'stacks:2147483648',
+    },
+  };
 }
 
 export function payloadOf(request: RecordedRequest): PaymentPayload {

@@ -95,10 +95,14 @@ export async function serveThenSettle(paid: PaidRequest): Promise<Response> {
   if (settled) return settled;
   const mustStore = paid.delivery === 'confirmed' || paid.identifier !== undefined;
   if (paid.delivery === 'mempool') {
-    await transition(c.env.DB, payment.paymentId, 'mempool', {
-      settledAt: Date.now(),
-      deliveredAt: Date.now(),
-    });
+    const now = Date.now();
+    await transition(
+      c.env.DB,
+      payment.paymentId,
+      'mempool',
+      { settledAt: now, deliveredAt: now },
+      now,
+    );
     if (!mustStore) return withReceipt(response, refOf(payment), c.req.url);
     return withReceipt(
       toResponse(await storeResponse(c.env.DB, payment.paymentId, response)),

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hangingFetch } from '../../test/worker/support/fakes';
 import type { VerifiedPayment } from '../payment/types';
 import { FacilitatorSettler } from './facilitator-settler';
 
@@ -110,10 +111,7 @@ describe('the facilitator settler', () => {
     const hanging = new FacilitatorSettler({
       facilitatorUrl: 'http://facilitator.test',
       timeoutMs: 20,
-      fetch: (_input, init) =>
-        new Promise<Response>((_resolve, reject) =>
-          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
-        ),
+      fetch: hangingFetch,
     });
     expect(await hanging.settle(PAYMENT)).toEqual({
       type: 'unknown',

@@ -3,30 +3,19 @@
  * `{x402Version: 2, paymentPayload, paymentRequirements}` (what x402 facilitators and the Stacks
  * sponsor relay accept), answered `{success, errorReason?, payer?, transaction, network}`.
  *
- * Classified by exact codes, never by substrings: the codes below mean the facilitator did not
- * broadcast (nothing charged); any other failure, a 5xx or a timeout is "unknown", because the
- * transaction may be in a mempool.
+ * Classified by exact codes, never by substrings: the facilitator's rejection codes
+ * (src/payment/facilitator-codes.ts) mean it did not broadcast (nothing charged); any other
+ * failure, a 5xx or a timeout is "unknown", because the transaction may be in a mempool.
  */
-import type { PaymentErrorCode } from '../payment/errors';
+import { isFacilitatorRejection } from '../payment/facilitator-codes';
 import type { SettleOutcome, Settler } from '../payment/settler';
 import type { VerifiedPayment } from '../payment/types';
-
-const DEFINITE_REJECTIONS: ReadonlySet<PaymentErrorCode> = new Set<PaymentErrorCode>([
-  'invalid_payload',
-  'invalid_network',
-  'invalid_scheme',
-  'invalid_x402_version',
-  'invalid_payment_requirements',
-  'unrecognized_asset',
-  'recipient_mismatch',
-  'amount_insufficient',
-  'sender_mismatch',
-  'signature_validation_failed',
-  'insufficient_funds',
-  'client_bad_nonce',
-  'conflicting_nonce',
-  'broadcast_failed',
-]);
+import {
+  endpointUrl,
+  isRecord,
+  SettlementEndpoint,
+  unknownSettleOutcome,
+} from './settlement-endpoint';
 
 export interface FacilitatorSettlerOptions {
   facilitatorUrl: string;
@@ -35,52 +24,30 @@ export interface FacilitatorSettlerOptions {
 }
 
 export class FacilitatorSettler implements Settler {
-  readonly #url: string;
-  readonly #timeoutMs: number;
-  readonly #fetch: typeof fetch;
+  readonly #endpoint: SettlementEndpoint;
 
   constructor(options: FacilitatorSettlerOptions) {
-    this.#url = `${options.facilitatorUrl.replace(/\/+$/, '')}/settle`;
-    this.#timeoutMs = options.timeoutMs;
-    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#endpoint = new SettlementEndpoint({
+      url: endpointUrl(options.facilitatorUrl, '/settle'),
+      timeoutMs: options.timeoutMs,
+      fetch: options.fetch,
+      peer: 'the facilitator',
+    });
   }
 
   async settle(payment: VerifiedPayment): Promise<SettleOutcome> {
-    let response: Response;
-    try {
-      response = await this.#fetch(this.#url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          x402Version: 2,
-          paymentPayload: payment.payload,
-          paymentRequirements: payment.requirement,
-        }),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch (error) {
-      const timedOut = (error as Error).name === 'TimeoutError';
-      return {
-        type: 'unknown',
-        code: 'unexpected_settle_error',
-        detail: timedOut
-          ? `the facilitator did not answer within ${this.#timeoutMs} ms`
-          : `the facilitator is unreachable: ${(error as Error).message}`,
-      };
-    }
-    const text = await response.text();
-    let body: { success?: unknown; errorReason?: unknown; transaction?: unknown } | null = null;
-    try {
-      body = JSON.parse(text);
-    } catch {
-      body = null;
-    }
-    if (response.status >= 500 || !body || typeof body.success !== 'boolean') {
-      return {
-        type: 'unknown',
-        code: 'unexpected_settle_error',
-        detail: `the facilitator answered ${response.status}`,
-      };
+    const answer = await this.#endpoint.post(
+      'application/json',
+      JSON.stringify({
+        x402Version: 2,
+        paymentPayload: payment.payload,
+        paymentRequirements: payment.requirement,
+      }),
+    );
+    if (answer.type === 'unknown') return answer;
+    const body = answer.json;
+    if (!isRecord(body) || typeof body.success !== 'boolean') {
+      return this.#endpoint.unexpectedAnswer(answer.status);
     }
     if (body.success) {
       const txid =
@@ -88,26 +55,20 @@ export class FacilitatorSettler implements Settler {
           ? body.transaction.replace(/^0x/i, '').toLowerCase()
           : '';
       if (txid !== payment.txid) {
-        return {
-          type: 'unknown',
-          code: 'unexpected_settle_error',
-          detail: `the facilitator settled another transaction (${String(body.transaction)})`,
-        };
+        return unknownSettleOutcome(
+          `the facilitator settled another transaction (${String(body.transaction)})`,
+        );
       }
       return { type: 'settled', txid };
     }
     const reason = typeof body.errorReason === 'string' ? body.errorReason : '';
-    if (DEFINITE_REJECTIONS.has(reason as PaymentErrorCode)) {
+    if (isFacilitatorRejection(reason)) {
       return {
         type: 'rejected',
-        code: reason as PaymentErrorCode,
+        code: reason,
         detail: `the facilitator refused the payment: ${reason}`,
       };
     }
-    return {
-      type: 'unknown',
-      code: 'unexpected_settle_error',
-      detail: `the facilitator answered ${reason || 'no reason'}`,
-    };
+    return unknownSettleOutcome(`the facilitator answered ${reason || 'no reason'}`);
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { hangingFetch } from '../../test/worker/support/fakes';
 import type { VerifiedPayment } from '../payment/types';
 import { NodeSettler } from './node-settler';
 
@@ -80,10 +81,7 @@ describe('the node settler', () => {
     const hanging = new NodeSettler({
       stacksApiUrl: 'http://node.test',
       timeoutMs: 20,
-      fetch: (_input, init) =>
-        new Promise<Response>((_resolve, reject) =>
-          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
-        ),
+      fetch: hangingFetch,
     });
     expect(await hanging.settle(PAYMENT)).toEqual({
       type: 'unknown',

@@ -6,6 +6,12 @@
 import type { PaymentErrorCode } from '../payment/errors';
 import type { SettleOutcome, Settler } from '../payment/settler';
 import type { VerifiedPayment } from '../payment/types';
+import {
+  endpointUrl,
+  isRecord,
+  SettlementEndpoint,
+  unknownSettleOutcome,
+} from './settlement-endpoint';
 
 const REJECTION_CODES: Record<string, PaymentErrorCode> = {
   BadNonce: 'client_bad_nonce',
@@ -25,52 +31,27 @@ export interface NodeSettlerOptions {
 }
 
 export class NodeSettler implements Settler {
-  readonly #url: string;
-  readonly #timeoutMs: number;
-  readonly #fetch: typeof fetch;
+  readonly #endpoint: SettlementEndpoint;
 
   constructor(options: NodeSettlerOptions) {
-    this.#url = `${options.stacksApiUrl.replace(/\/+$/, '')}/v2/transactions`;
-    this.#timeoutMs = options.timeoutMs;
-    this.#fetch = options.fetch ?? ((input, init) => fetch(input, init));
+    this.#endpoint = new SettlementEndpoint({
+      url: endpointUrl(options.stacksApiUrl, '/v2/transactions'),
+      timeoutMs: options.timeoutMs,
+      fetch: options.fetch,
+      peer: 'the Stacks node',
+    });
   }
 
   async settle(payment: VerifiedPayment): Promise<SettleOutcome> {
-    let response: Response;
-    try {
-      response = await this.#fetch(this.#url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/octet-stream' },
-        body: payment.transaction,
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
-    } catch (error) {
-      const timedOut = (error as Error).name === 'TimeoutError';
-      return {
-        type: 'unknown',
-        code: 'unexpected_settle_error',
-        detail: timedOut
-          ? `the Stacks node did not answer within ${this.#timeoutMs} ms`
-          : `the Stacks node is unreachable: ${(error as Error).message}`,
-      };
-    }
-    const text = await response.text();
-    if (response.status >= 500) {
-      return {
-        type: 'unknown',
-        code: 'unexpected_settle_error',
-        detail: `the Stacks node answered ${response.status}`,
-      };
-    }
-    const body = parseJson(text);
-    if (response.ok) {
+    const answer = await this.#endpoint.post('application/octet-stream', payment.transaction);
+    if (answer.type === 'unknown') return answer;
+    const body = answer.json;
+    if (answer.ok) {
       const txid = typeof body === 'string' ? body.replace(/^0x/i, '').toLowerCase() : '';
       if (txid !== payment.txid) {
-        return {
-          type: 'unknown',
-          code: 'unexpected_settle_error',
-          detail: `the Stacks node answered an unexpected body: ${text.slice(0, 200)}`,
-        };
+        return unknownSettleOutcome(
+          `the Stacks node answered an unexpected body: ${answer.text.slice(0, 200)}`,
+        );
       }
       return { type: 'settled', txid };
     }
@@ -81,19 +62,7 @@ export class NodeSettler implements Settler {
       code,
       detail: reason
         ? `the Stacks node rejected the transaction: ${reason}`
-        : `the Stacks node answered ${response.status}`,
+        : `the Stacks node answered ${answer.status}`,
     };
   }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object';
 }

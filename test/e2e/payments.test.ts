@@ -9,17 +9,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createX402Client } from '../../client';
 import { getDevnetAccount } from '../../devnet/accounts';
 import { REPO_ROOT, TSX_BIN } from '../../scripts/process-group';
-import { assetIdFor, TOKENS, type TokenType } from '../../src/stacks/tokens';
+import type { TokenType } from '../../src/stacks/tokens';
 import {
   type RunningProcess,
   startDevnetProcess,
   startWorkerProcess,
   type WorkerProcess,
 } from '../support';
+import { balanceOf, HELLO_WORLD_SHA256, PAY_TO } from './helpers';
 
-const PAY_TO = 'ST3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N7R21XCP';
 const PRICES: Record<TokenType, bigint> = { STX: 1000n, sBTC: 2n, USDCx: 1000n };
-const HELLO_WORLD_SHA256 = '0xb94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9';
 
 let devnet: RunningProcess;
 let worker: WorkerProcess;
@@ -33,21 +32,6 @@ afterAll(async () => {
   await worker?.stop();
   await devnet?.stop();
 });
-
-interface Balances {
-  stx: { balance: string };
-  fungible_tokens: Record<string, { balance: string }>;
-}
-
-async function balanceOf(address: string, token: TokenType): Promise<bigint> {
-  const res = await fetch(`${devnet.url}/extended/v1/address/${address}/balances`);
-  const balances = (await res.json()) as Balances;
-  if (token === 'STX') return BigInt(balances.stx.balance);
-  const ft = TOKENS[token].contract?.testnet;
-  return BigInt(
-    balances.fungible_tokens[`${assetIdFor(token, 'testnet')}::${ft?.assetName}`]?.balance ?? '0',
-  );
-}
 
 async function waitForStatus(
   txid: string,
@@ -74,9 +58,9 @@ describe('paying for /hashing/sha256 on the devnet', () => {
         preferredToken: token,
       });
       const before = {
-        payerToken: await balanceOf(payer.address, token),
-        payerStx: await balanceOf(payer.address, 'STX'),
-        payToToken: await balanceOf(PAY_TO, token),
+        payerToken: await balanceOf(devnet.url, payer.address, token),
+        payerStx: await balanceOf(devnet.url, payer.address, 'STX'),
+        payToToken: await balanceOf(devnet.url, PAY_TO, token),
       };
 
       const result = await client.fetch(`${worker.url}/hashing/sha256`, {
@@ -109,9 +93,9 @@ describe('paying for /hashing/sha256 on the devnet', () => {
       expect(await waitForStatus(payment.txid)).toMatchObject({ tx_status: 'success' });
       const price = PRICES[token];
       const after = {
-        payerToken: await balanceOf(payer.address, token),
-        payerStx: await balanceOf(payer.address, 'STX'),
-        payToToken: await balanceOf(PAY_TO, token),
+        payerToken: await balanceOf(devnet.url, payer.address, token),
+        payerStx: await balanceOf(devnet.url, payer.address, 'STX'),
+        payToToken: await balanceOf(devnet.url, PAY_TO, token),
       };
       expect(after.payToToken - before.payToToken).toBe(price);
       if (token === 'STX') {

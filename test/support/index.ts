@@ -9,14 +9,6 @@ export {
   type FakeStacksApiState,
   startFakeStacksApi,
 } from './fake-stacks-api';
-export {
-  type FakeReply,
-  type FakeX402Server,
-  type FakeX402ServerOptions,
-  type RecordedRequest,
-  stacksRequirements,
-  startFakeX402Server,
-} from './fake-x402-server';
 export { freePort, listenOnLoopback } from './ports';
 export {
   startWorkerProcess,

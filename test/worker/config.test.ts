@@ -2,8 +2,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { parseServiceConfig } from '../../src/config';
-import { paymentRequiredOf, testApp } from './support/app';
-import { buildPayment, paymentHeader } from './support/payments';
+import { testApp } from './support/app';
+import { signPaymentFor } from './support/paid-request';
 
 const BODY = { data: 'hello' };
 
@@ -71,9 +71,9 @@ describe('fail-closed configuration', () => {
     '%s=%j makes paid routes answer 503, even with a valid payment',
     async (name, value, problem) => {
       const broken = { ...env, [name]: value } as Env;
-      const { post, request, settler } = testApp();
-      const accepted = paymentRequiredOf(await post('/hashing/sha256', BODY)).accepts[0];
-      const header = paymentHeader(await buildPayment(), accepted);
+      const app = testApp();
+      const { post, request, settler } = app;
+      const { header } = await signPaymentFor(app, '/hashing/sha256', { body: BODY });
       for (const headers of [{}, { 'payment-signature': header }] as Record<string, string>[]) {
         const res = await post('/hashing/sha256', BODY, headers, broken);
         expect(res.status).toBe(503);

@@ -8,8 +8,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
 import { flagPayer } from '../../src/payment/payer-flags';
 import { defineRoute } from '../../src/routes/registry';
-import { ledgerRows, paymentRequiredOf, paymentResponseOf, testApp } from './support/app';
-import { buildPayment, PAYER, paymentHeader, TESTNET } from './support/payments';
+import { ledgerRows, paymentResponseOf, type TestApp, testApp } from './support/app';
+import { signPaymentFor } from './support/paid-request';
+import { PAYER, TESTNET } from './support/payments';
 
 const ROUTE = '/hashing/sha256';
 const BODY = { data: 'hello world' };
@@ -22,16 +23,8 @@ const RESULT = {
 /** Confirmed delivery with no waiting: the first answer is always a 202. */
 const CONFIRMED = { ...env, DELIVERY_MODE: 'confirmed', CONFIRMATION_WAIT_SECONDS: '0' } as Env;
 
-async function header(
-  app: ReturnType<typeof testApp>,
-  path = ROUTE,
-  nonce = 0n,
-  bindings: Env = env,
-) {
-  const accepted = paymentRequiredOf(await app.post(path, BODY, {}, bindings)).accepts[0];
-  const tx = await buildPayment({ nonce });
-  return { header: paymentHeader(tx, accepted), txid: tx.txid() };
-}
+const header = (app: TestApp, path = ROUTE, nonce = 0n, bindings: Env = env) =>
+  signPaymentFor(app, path, { body: BODY, bindings, payment: { nonce } });
 
 describe('confirmed delivery', () => {
   it('answers 202 past the wait, then the retry with the same payment collects the result once', async () => {

@@ -1,27 +1,18 @@
 /** The x402 payment-identifier extension: idempotent retries, conflicts and reservations. */
 
 import { env } from 'cloudflare:workers';
-import { serializeTransaction } from '@stacks/transactions';
 import { describe, expect, it } from 'vitest';
-import { encodeBase64Json } from '../../src/payment/header-codec';
-import type { PaymentRequirements } from '../../src/payment/protocol';
-import { ledgerRows, paymentRequiredOf, testApp } from './support/app';
-import { buildPayment } from './support/payments';
+import { ledgerRows, paymentRequiredOf, type TestApp, testApp } from './support/app';
+import { signPaymentFor } from './support/paid-request';
 
 const ROUTE = '/hashing/sha256';
 const BODY = { data: 'hello world' };
 const ID = 'retry-key_0123456789abcdef';
 
-async function signed(
-  app: ReturnType<typeof testApp>,
-  nonce: bigint,
-  id?: unknown,
-  body: unknown = BODY,
-) {
-  const accepted: PaymentRequirements = paymentRequiredOf(await app.post(ROUTE, body)).accepts[0];
-  const transaction = serializeTransaction(await buildPayment({ nonce }));
-  const extensions = id === undefined ? undefined : { 'payment-identifier': id };
-  return encodeBase64Json({ x402Version: 2, accepted, payload: { transaction }, extensions });
+/** A `payment-signature` header, with the payment-identifier extension when `id` is given. */
+async function signed(app: TestApp, nonce: bigint, id?: unknown, body: unknown = BODY) {
+  const payload = id === undefined ? {} : { extensions: { 'payment-identifier': id } };
+  return (await signPaymentFor(app, ROUTE, { body, payment: { nonce }, payload })).header;
 }
 
 describe('payment-identifier', () => {

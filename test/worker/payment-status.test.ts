@@ -3,19 +3,19 @@ import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { getPayerFlag } from '../../src/payment/payer-flags';
 import { checkOnChain } from '../../src/payment/tracking';
-import { paymentRequiredOf, testApp } from './support/app';
+import { type TestApp, testApp } from './support/app';
 import { FakeChain } from './support/fakes';
-import { buildPayment, PAYER, paymentHeader, TESTNET } from './support/payments';
+import { signPaymentFor } from './support/paid-request';
+import { PAYER, TESTNET } from './support/payments';
 
 const ROUTE = '/hashing/sha256';
 const BODY = { data: 'hello world' };
 
-async function pay(app: ReturnType<typeof testApp>, nonce = 0n) {
-  const accepted = paymentRequiredOf(await app.post(ROUTE, BODY)).accepts[0];
-  const tx = await buildPayment({ nonce });
-  const res = await app.post(ROUTE, BODY, { 'payment-signature': paymentHeader(tx, accepted) });
+async function pay(app: TestApp, nonce = 0n) {
+  const { header, txid } = await signPaymentFor(app, ROUTE, { body: BODY, payment: { nonce } });
+  const res = await app.post(ROUTE, BODY, { 'payment-signature': header });
   expect(res.status).toBe(200);
-  return { paymentId: res.headers.get('x-payment-id') as string, txid: tx.txid() };
+  return { paymentId: res.headers.get('x-payment-id') as string, txid };
 }
 
 const job = (paymentId: string, txid: string, nonce = '0') => ({

@@ -4,34 +4,23 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
-import type { PaymentRequirements } from '../../src/payment/protocol';
 import { defineRoute, STANDARD } from '../../src/routes/registry';
-import type { TokenType } from '../../src/stacks/tokens';
-import { ledgerRows, paymentRequiredOf, paymentResponseOf, testApp } from './support/app';
 import {
-  buildPayment,
-  PAY_TO,
-  PAYER,
-  type PaymentOptions,
-  paymentHeader,
-  TESTNET,
-} from './support/payments';
+  ledgerRows,
+  paymentRequiredOf,
+  paymentResponseOf,
+  type TestApp,
+  testApp,
+} from './support/app';
+import { signPaymentFor } from './support/paid-request';
+import { PAY_TO, PAYER, type PaymentOptions, TESTNET } from './support/payments';
 
 const ROUTE = '/hashing/sha256';
 const BODY = { data: 'hello world' };
 const HELLO_SHA256 = '0xb94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9';
 
-async function signedHeader(
-  app: ReturnType<typeof testApp>,
-  options: PaymentOptions = {},
-  path = ROUTE,
-) {
-  const accepts = paymentRequiredOf(await app.post(path, BODY)).accepts;
-  const token: TokenType = options.token ?? 'STX';
-  const accepted = accepts.find((a) => a.extra.tokenType === token) as PaymentRequirements;
-  const tx = await buildPayment(options);
-  return { header: paymentHeader(tx, accepted), txid: tx.txid(), accepted };
-}
+const signedHeader = (app: TestApp, payment: PaymentOptions = {}, path = ROUTE) =>
+  signPaymentFor(app, path, { body: BODY, payment });
 
 describe('a valid payment', () => {
   it.each([

@@ -14,9 +14,9 @@ import {
 } from '@stacks/transactions';
 import { describe, expect, it } from 'vitest';
 import { encodeBase64Json } from '../../src/payment/header-codec';
-import type { PaymentRequirements } from '../../src/payment/protocol';
 import type { TokenType } from '../../src/stacks/tokens';
 import { ledgerRows, paymentRequiredOf, testApp } from './support/app';
+import { requirementFor } from './support/paid-request';
 import {
   buildPayment,
   bytesToHex,
@@ -35,13 +35,7 @@ import {
 const ROUTE = '/hashing/sha256';
 const BODY = { data: 'hello world' };
 
-async function acceptsFor(token: TokenType): Promise<PaymentRequirements> {
-  const { post } = testApp();
-  const accepts = paymentRequiredOf(await post(ROUTE, BODY)).accepts;
-  const requirement = accepts.find((a) => a.extra.tokenType === token);
-  if (!requirement) throw new Error(`no ${token} requirement`);
-  return requirement;
-}
+const acceptsFor = (token: TokenType) => requirementFor(testApp(), ROUTE, { body: BODY }, token);
 
 /** Presents `header`; expects a 402 with `code`, nothing settled and nothing in the ledger. */
 async function expectRejected(header: string, code: string) {

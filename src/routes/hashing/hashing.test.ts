@@ -4,8 +4,8 @@
  * Ethereum values; SHA-512/256("test") and hash160("test") are DESIGN section 9's references.
  */
 import { describe, expect, it } from 'vitest';
-import { paymentRequiredOf, testApp } from '../../../test/worker/support/app';
-import { buildPayment, paymentHeader } from '../../../test/worker/support/payments';
+import { type TestApp, testApp } from '../../../test/worker/support/app';
+import { paidJson } from '../../../test/worker/support/paid-request';
 import { MAX_BODY_BYTES } from '../../app';
 import type { HashAlgorithm } from './algorithms';
 
@@ -53,20 +53,8 @@ const VECTORS: Record<HashAlgorithm, readonly string[]> = {
 const INPUT_LENGTHS = [0, 4, 11, 4];
 
 /** Pays for one hash with a fresh nonce and returns the JSON answer. */
-async function paidHash(
-  app: ReturnType<typeof testApp>,
-  algorithm: string,
-  body: unknown,
-  nonce: bigint,
-) {
-  const path = `/hashing/${algorithm}`;
-  const accepted = paymentRequiredOf(await app.post(path, body)).accepts[0];
-  const res = await app.post(path, body, {
-    'payment-signature': paymentHeader(await buildPayment({ nonce }), accepted),
-  });
-  expect(res.status).toBe(200);
-  return res.json();
-}
+const paidHash = (app: TestApp, algorithm: string, body: unknown, nonce: bigint) =>
+  paidJson(app, `/hashing/${algorithm}`, { body, payment: { nonce } });
 
 describe('hashing vectors', () => {
   for (const [algorithm, digests] of Object.entries(VECTORS)) {

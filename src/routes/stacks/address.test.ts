@@ -17,30 +17,13 @@ import {
 } from '@stacks/transactions';
 import { c32address, c32addressDecode } from 'c32check';
 import { describe, expect, it } from 'vitest';
-import { paymentRequiredOf, testApp } from '../../../test/worker/support/app';
-import {
-  buildPayment,
-  OTHER_KEY,
-  PAYER,
-  PAYER_KEY,
-  paymentHeader,
-} from '../../../test/worker/support/payments';
+import { type TestApp, testApp } from '../../../test/worker/support/app';
+import { paidJson, signPaymentFor } from '../../../test/worker/support/paid-request';
+import { OTHER_KEY, PAYER, PAYER_KEY } from '../../../test/worker/support/payments';
 import { stacksAddressRoute } from './address';
 
-type App = ReturnType<typeof testApp>;
-
-async function paidLookup(app: App, path: string, nonce: number): Promise<unknown> {
-  const challenge = await app.request(path);
-  expect(challenge.status).toBe(402);
-  const accepted = paymentRequiredOf(challenge).accepts[0];
-  const res = await app.request(path, {
-    headers: {
-      'payment-signature': paymentHeader(await buildPayment({ nonce: BigInt(nonce) }), accepted),
-    },
-  });
-  expect(res.status).toBe(200);
-  return res.json();
-}
+const paidLookup = (app: TestApp, path: string, nonce: number) =>
+  paidJson(app, path, { payment: { nonce: BigInt(nonce) } });
 
 const README_HASH = 'a46ff88886c2ef9762d970b4d2c63678835bd39d';
 const SP = 'SP2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKNRV9EJ7';
@@ -191,10 +174,10 @@ describe('GET /stacks/address/{address}: invalid input is a free 400, before any
 
   it('explains a bad checksum, even with a valid payment attached', async () => {
     const app = testApp([stacksAddressRoute]);
-    const accepted = paymentRequiredOf(await app.request(`/stacks/address/${SP}`)).accepts[0];
+    const { header } = await signPaymentFor(app, `/stacks/address/${SP}`);
     const bad = 'ST2J6ZY48GV1EZ5V2V5RB9MP66SW86PYKKQVX8X0G';
     const res = await app.request(`/stacks/address/${bad}`, {
-      headers: { 'payment-signature': paymentHeader(await buildPayment(), accepted) },
+      headers: { 'payment-signature': header },
     });
     expect(res.status).toBe(400);
     const message = `${bad} fails its c32check checksum (a typo, or a truncated address)`;

@@ -1,8 +1,8 @@
 /** `POST /stacks/contract/call-read`: what is sent to the node, the decoded answer, and failures. */
 import { Cl, serializeCV } from '@stacks/transactions';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { paymentRequiredOf, testApp } from '../../../test/worker/support/app';
-import { buildPayment, paymentHeader } from '../../../test/worker/support/payments';
+import { testApp } from '../../../test/worker/support/app';
+import { payFor } from '../../../test/worker/support/paid-request';
 import { stubStacksApi } from '../../../test/worker/support/stacks-api-stub';
 import { callReadRoute } from './call-read';
 
@@ -15,11 +15,7 @@ afterEach(() => vi.restoreAllMocks());
 
 async function paidCallRead(body: unknown) {
   const app = testApp([callReadRoute]);
-  const accepted = paymentRequiredOf(await app.post(ROUTE, body)).accepts[0];
-  const res = await app.post(ROUTE, body, {
-    'payment-signature': paymentHeader(await buildPayment(), accepted),
-  });
-  return { res, app };
+  return { res: await payFor(app, ROUTE, { body }), app };
 }
 
 describe('POST /stacks/contract/call-read', () => {

@@ -6,33 +6,17 @@
  */
 import { Cl, type ClarityValue, serializeCV } from '@stacks/transactions';
 import { describe, expect, it } from 'vitest';
-import { paymentRequiredOf, testApp } from '../../../test/worker/support/app';
-import { buildPayment, paymentHeader } from '../../../test/worker/support/payments';
+import { expectFreeRejection, type TestApp, testApp } from '../../../test/worker/support/app';
+import { paidJson, signPaymentFor } from '../../../test/worker/support/paid-request';
 import { decodeClarityRoute, MAX_CLARITY_VALUE_BYTES } from './decode-clarity';
 
 const PATH = '/stacks/decode/clarity';
 const ALICE = 'ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5';
 const MAX_U128 = 2n ** 128n - 1n;
 
-type App = ReturnType<typeof testApp>;
-
 /** Asks, gets the 402, pays with a fresh nonce, and returns the 200 JSON. */
-async function paidDecode(app: App, hex: string, nonce: number): Promise<unknown> {
-  const challenge = await app.post(PATH, { hex });
-  expect(challenge.status).toBe(402);
-  const res = await app.post(
-    PATH,
-    { hex },
-    {
-      'payment-signature': paymentHeader(
-        await buildPayment({ nonce: BigInt(nonce) }),
-        paymentRequiredOf(challenge).accepts[0],
-      ),
-    },
-  );
-  expect(res.status).toBe(200);
-  return res.json();
-}
+const paidDecode = (app: TestApp, hex: string, nonce: number) =>
+  paidJson(app, PATH, { body: { hex }, payment: { nonce: BigInt(nonce) } });
 
 const json = (type: string, value: unknown) => ({ type, value });
 
@@ -225,23 +209,13 @@ describe('POST /stacks/decode/clarity: invalid input is a free 400, before any 4
     ['unknown field', { hex: u1, encoding: 'hex' }, 'invalid_request'],
   ])('%s is a 400 %s', async (_label, body, code) => {
     const app = testApp([decodeClarityRoute]);
-    const res = await app.post(PATH, body);
-    expect(res.status).toBe(400);
-    expect(res.headers.get('payment-required')).toBeNull();
-    const json = (await res.json()) as { code: string; message: string };
-    expect(json.code).toBe(code);
-    expect(json.message).toMatch(/^The request is invalid \(nothing was charged\): /);
-    expect(app.settler.settled).toHaveLength(0);
+    await expectFreeRejection(app, await app.post(PATH, body), code);
   });
 
   it('says exactly what is wrong, even when a valid payment is attached', async () => {
     const app = testApp([decodeClarityRoute]);
-    const accepted = paymentRequiredOf(await app.post(PATH, { hex: u1 })).accepts[0];
-    const res = await app.post(
-      PATH,
-      { hex: `0x${u1}0000` },
-      { 'payment-signature': paymentHeader(await buildPayment(), accepted) },
-    );
+    const { header } = await signPaymentFor(app, PATH, { body: { hex: u1 } });
+    const res = await app.post(PATH, { hex: `0x${u1}0000` }, { 'payment-signature': header });
     expect(res.status).toBe(400);
     const message =
       'not a serialized Clarity value: 2 byte(s) follow the value that ends at byte 17; a serialized Clarity value must be exactly one value';

@@ -3,36 +3,21 @@
  * or missing bytes, a bad version byte, an argument the node would reject), malformed hex and
  * oversized input: each a free 400 with its code and reason, before any 402.
  */
-import { Cl, makeContractCall, makeSTXTokenTransfer, Pc } from '@stacks/transactions';
+import { Cl, makeContractCall, Pc } from '@stacks/transactions';
 import { describe, expect, it } from 'vitest';
-import { paymentRequiredOf, testApp } from '../../../test/worker/support/app';
-import {
-  buildPayment,
-  PAY_TO,
-  PAYER,
-  PAYER_KEY,
-  paymentHeader,
-} from '../../../test/worker/support/payments';
+import { testApp } from '../../../test/worker/support/app';
+import { signPaymentFor } from '../../../test/worker/support/paid-request';
+import { buildPayment, PAYER, PAYER_KEY } from '../../../test/worker/support/payments';
 import { decodeTransactionRoute, MAX_TRANSACTION_BYTES } from './decode-transaction';
 
 const PATH = '/stacks/decode/transaction';
 
-/** A signed transfer whose signature bytes we can alter. */
-async function signedTransfer() {
-  const tx = await makeSTXTokenTransfer({
-    senderKey: PAYER_KEY,
-    recipient: PAY_TO,
-    amount: 1000n,
-    fee: 500n,
-    nonce: 0n,
-    network: 'testnet',
-  });
-  return { tx, hex: tx.serialize() };
-}
+/** A signed STX transfer (the test payment, 180 bytes) whose bytes we can alter. */
+const signedTransferHex = async () => (await buildPayment()).serialize();
 
 describe('POST /stacks/decode/transaction: invalid input is a free 400, before any 402', () => {
   it('rejects trailing, missing and malformed bytes, each with its reason', async () => {
-    const { hex } = await signedTransfer();
+    const hex = await signedTransferHex();
     const cases: [string, unknown, string, string][] = [
       [
         'trailing bytes',
@@ -105,12 +90,8 @@ describe('POST /stacks/decode/transaction: invalid input is a free 400, before a
     // "ok" -> "o\x00": a string-ascii may not hold a NUL byte (stacks.js decodes it anyway).
     const hex = tx.serialize().replace(/0d000000026f6b$/, '0d000000026f00');
     const app = testApp([decodeTransactionRoute]);
-    const accepted = paymentRequiredOf(await app.post(PATH, { hex: tx.serialize() })).accepts[0];
-    const res = await app.post(
-      PATH,
-      { hex },
-      { 'payment-signature': paymentHeader(await buildPayment(), accepted) },
-    );
+    const { header } = await signPaymentFor(app, PATH, { body: { hex: tx.serialize() } });
+    const res = await app.post(PATH, { hex }, { 'payment-signature': header });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({
       code: 'invalid_transaction',
@@ -141,7 +122,7 @@ describe('POST /stacks/decode/transaction: invalid input is a free 400, before a
   });
 
   it('rejects a body without hex, with a non-string hex or with unknown fields', async () => {
-    const { hex } = await signedTransfer();
+    const hex = await signedTransferHex();
     const app = testApp([decodeTransactionRoute]);
     for (const body of [{}, { hex: 7 }, { hex, extra: true }]) {
       const res = await app.post(PATH, body);

@@ -14,29 +14,17 @@ import {
   TenureChangeCause,
 } from '@stacks/transactions';
 import { describe, expect, it } from 'vitest';
-import { paymentRequiredOf, testApp } from '../../../test/worker/support/app';
-import { buildPayment, PAYER_KEY, paymentHeader } from '../../../test/worker/support/payments';
+import { type TestApp, testApp } from '../../../test/worker/support/app';
+import { paidJson } from '../../../test/worker/support/paid-request';
+import { PAYER_KEY } from '../../../test/worker/support/payments';
 import { decodeTransactionRoute } from './decode-transaction';
 
 const PATH = '/stacks/decode/transaction';
-type App = ReturnType<typeof testApp>;
-
-async function paidDecode(app: App, hex: string, nonce = 0): Promise<Record<string, unknown>> {
-  const challenge = await app.post(PATH, { hex });
-  expect(challenge.status).toBe(402);
-  const res = await app.post(
-    PATH,
-    { hex },
-    {
-      'payment-signature': paymentHeader(
-        await buildPayment({ nonce: BigInt(nonce) }),
-        paymentRequiredOf(challenge).accepts[0],
-      ),
-    },
-  );
-  expect(res.status).toBe(200);
-  return res.json();
-}
+const paidDecode = (app: TestApp, hex: string, nonce = 0) =>
+  paidJson<Record<string, unknown>>(app, PATH, {
+    body: { hex },
+    payment: { nonce: BigInt(nonce) },
+  });
 
 const hexOf = (tx: StacksTransactionWire) => `0x${tx.serialize()}`;
 

@@ -27,7 +27,8 @@ import {
   txidFromData,
 } from '@stacks/transactions';
 import { describe, expect, it } from 'vitest';
-import { paymentRequiredOf, testApp } from '../../../test/worker/support/app';
+import { type TestApp, testApp } from '../../../test/worker/support/app';
+import { paidJson } from '../../../test/worker/support/paid-request';
 import {
   buildPayment,
   bytesToHex,
@@ -36,45 +37,21 @@ import {
   PAY_TO,
   PAYER,
   PAYER_KEY,
-  paymentHeader,
 } from '../../../test/worker/support/payments';
 import { serializeClarityValue } from '../../stacks/clarity/serialize';
 import { decodeTransactionRoute } from './decode-transaction';
 
 const PATH = '/stacks/decode/transaction';
-type App = ReturnType<typeof testApp>;
-
-async function paidDecode(app: App, hex: string, nonce = 0): Promise<Record<string, unknown>> {
-  const challenge = await app.post(PATH, { hex });
-  expect(challenge.status).toBe(402);
-  const res = await app.post(
-    PATH,
-    { hex },
-    {
-      'payment-signature': paymentHeader(
-        await buildPayment({ nonce: BigInt(nonce) }),
-        paymentRequiredOf(challenge).accepts[0],
-      ),
-    },
-  );
-  expect(res.status).toBe(200);
-  return res.json();
-}
+const paidDecode = (app: TestApp, hex: string, nonce = 0) =>
+  paidJson<Record<string, unknown>>(app, PATH, {
+    body: { hex },
+    payment: { nonce: BigInt(nonce) },
+  });
 
 const hexOf = (tx: StacksTransactionWire) => `0x${tx.serialize()}`;
 
-/** A signed transfer whose signature bytes we can alter. */
-async function signedTransfer() {
-  const tx = await makeSTXTokenTransfer({
-    senderKey: PAYER_KEY,
-    recipient: PAY_TO,
-    amount: 1000n,
-    fee: 500n,
-    nonce: 0n,
-    network: 'testnet',
-  });
-  return { tx, hex: tx.serialize() };
-}
+/** A signed STX transfer (the test payment, 180 bytes) whose bytes we can alter. */
+const signedTransferHex = async () => (await buildPayment()).serialize();
 
 /** Offset of the 65-byte signature in a standard single-sig auth: 5 + 1 + 1 + 20 + 8 + 8 + 1. */
 const SIGNATURE_AT = 44;
@@ -110,7 +87,7 @@ describe('signatureValid', () => {
   });
 
   it('is false for a tampered signature, with the reason', async () => {
-    const { hex } = await signedTransfer();
+    const hex = await signedTransferHex();
     const bytes = hexToBytes(hex);
     bytes[SIGNATURE_AT + 10] ^= 0x01;
     const decoded = await paidDecode(testApp([decodeTransactionRoute]), bytesToHex(bytes));
@@ -119,7 +96,7 @@ describe('signatureValid', () => {
   });
 
   it('is false for the high-S twin of a valid signature (SIP-005 requires the low S)', async () => {
-    const { hex } = await signedTransfer();
+    const hex = await signedTransferHex();
     const bytes = hexToBytes(hex);
     const s = BigInt(`0x${bytesToHex(bytes.subarray(SIGNATURE_AT + 33, SIGNATURE_AT + 65))}`);
     bytes.set(hexToBytes((SECP256K1_N - s).toString(16).padStart(64, '0')), SIGNATURE_AT + 33);
@@ -131,7 +108,7 @@ describe('signatureValid', () => {
   });
 
   it('is false for a memo changed after signing, whose raw bytes are still shown', async () => {
-    const { hex } = await signedTransfer();
+    const hex = await signedTransferHex();
     const bytes = hexToBytes(hex);
     bytes.set([0xff, 0x41], bytes.length - 34);
     expect(await paidDecode(testApp([decodeTransactionRoute]), bytesToHex(bytes))).toMatchObject({

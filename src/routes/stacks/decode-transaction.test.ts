@@ -16,39 +16,25 @@ import {
 } from '@stacks/transactions';
 import { c32addressDecode } from 'c32check';
 import { describe, expect, it } from 'vitest';
-import { paymentRequiredOf, testApp } from '../../../test/worker/support/app';
+import { type TestApp, testApp } from '../../../test/worker/support/app';
+import { paidJson } from '../../../test/worker/support/paid-request';
 import {
-  buildPayment,
   bytesToHex,
   OTHER,
   OTHER_KEY,
   PAY_TO,
   PAYER,
   PAYER_KEY,
-  paymentHeader,
 } from '../../../test/worker/support/payments';
 import { decodeTransactionRoute } from './decode-transaction';
 
 const PATH = '/stacks/decode/transaction';
 const SBTC = 'ST1F7QA2MDF17S807EPA36TSS8AMEFY4KA9TVGWXT.sbtc-token';
-type App = ReturnType<typeof testApp>;
-
-async function paidDecode(app: App, hex: string, nonce = 0): Promise<Record<string, unknown>> {
-  const challenge = await app.post(PATH, { hex });
-  expect(challenge.status).toBe(402);
-  const res = await app.post(
-    PATH,
-    { hex },
-    {
-      'payment-signature': paymentHeader(
-        await buildPayment({ nonce: BigInt(nonce) }),
-        paymentRequiredOf(challenge).accepts[0],
-      ),
-    },
-  );
-  expect(res.status).toBe(200);
-  return res.json();
-}
+const paidDecode = (app: TestApp, hex: string, nonce = 0) =>
+  paidJson<Record<string, unknown>>(app, PATH, {
+    body: { hex },
+    payment: { nonce: BigInt(nonce) },
+  });
 
 const hexOf = (tx: StacksTransactionWire) => `0x${tx.serialize()}`;
 

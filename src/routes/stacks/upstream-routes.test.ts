@@ -4,8 +4,8 @@
  */
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { paymentRequiredOf, testApp } from '../../../test/worker/support/app';
-import { buildPayment, paymentHeader } from '../../../test/worker/support/payments';
+import { testApp } from '../../../test/worker/support/app';
+import { payFor } from '../../../test/worker/support/paid-request';
 import { type StubAnswer, stubStacksApi } from '../../../test/worker/support/stacks-api-stub';
 import { profileRoute } from './profile';
 import { transactionLookupRoute } from './transaction-lookup';
@@ -19,13 +19,7 @@ afterEach(() => vi.restoreAllMocks());
 /** Pays for a GET with a fresh payment and returns the answer. */
 async function paidGet(path: string, bindings: Env = env) {
   const app = testApp([profileRoute, transactionLookupRoute]);
-  const accepted = paymentRequiredOf(await app.request(path, {}, bindings)).accepts[0];
-  const res = await app.request(
-    path,
-    { headers: { 'payment-signature': paymentHeader(await buildPayment(), accepted) } },
-    bindings,
-  );
-  return { res, app };
+  return { res: await payFor(app, path, { bindings }), app };
 }
 
 /** Gives up on the Stacks API after 1 s instead of 5 s. */

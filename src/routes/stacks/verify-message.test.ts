@@ -7,14 +7,9 @@
 import { bytesToHex, utf8ToBytes } from '@noble/hashes/utils.js';
 import { privateKeyToPublic, signMessageHashRsv } from '@stacks/transactions';
 import { describe, expect, it } from 'vitest';
-import { paymentRequiredOf, testApp } from '../../../test/worker/support/app';
-import {
-  buildPayment,
-  OTHER_KEY,
-  PAYER,
-  PAYER_KEY,
-  paymentHeader,
-} from '../../../test/worker/support/payments';
+import { expectFreeRejection, type TestApp, testApp } from '../../../test/worker/support/app';
+import { paidJson } from '../../../test/worker/support/paid-request';
+import { OTHER_KEY, PAYER, PAYER_KEY } from '../../../test/worker/support/payments';
 import { hashStacksMessage } from '../../stacks/signatures/message';
 import { verifyMessageRoute } from './verify-message';
 
@@ -29,16 +24,8 @@ const sign = (text: string, key = PAYER_KEY) =>
 const HELLO_SIGNATURE = sign('Hello World');
 
 /** Pays for one verification with the given nonce and answers the JSON. */
-async function paidVerify(app: ReturnType<typeof testApp>, body: unknown, nonce: bigint) {
-  const challenge = await app.post(PATH, body);
-  expect(challenge.status).toBe(402);
-  const accepted = paymentRequiredOf(challenge).accepts[0];
-  const res = await app.post(PATH, body, {
-    'payment-signature': paymentHeader(await buildPayment({ nonce }), accepted),
-  });
-  expect(res.status).toBe(200);
-  return res.json();
-}
+const paidVerify = (app: TestApp, body: unknown, nonce: bigint) =>
+  paidJson(app, PATH, { body, payment: { nonce } });
 
 describe('POST /stacks/verify/message', () => {
   it('verifies a signature for a public key', async () => {
@@ -161,14 +148,8 @@ describe('POST /stacks/verify/message input validation (free 400, before any 402
     [{ message: 'Hello World' }, 'invalid_request'],
     [{ ...base, expected: PAYER }, 'invalid_request'],
   ])('%j is a 400 %s', async (body, code) => {
-    const { post, settler } = testApp([verifyMessageRoute]);
-    const res = await post(PATH, body);
-    expect(res.status).toBe(400);
-    expect(res.headers.get('payment-required')).toBeNull();
-    const json = (await res.json()) as { code: string; message: string };
-    expect(json.code).toBe(code);
-    expect(json.message).toMatch(/^The request is invalid \(nothing was charged\): /);
-    expect(settler.settled).toHaveLength(0);
+    const app = testApp([verifyMessageRoute]);
+    await expectFreeRejection(app, await app.post(PATH, body), code);
   });
 
   it('says what is wrong with both signers and with a VRS signature', async () => {

@@ -14,14 +14,9 @@ import {
   signStructuredData,
 } from '@stacks/transactions';
 import { describe, expect, it } from 'vitest';
-import { paymentRequiredOf, testApp } from '../../../test/worker/support/app';
-import {
-  buildPayment,
-  OTHER_KEY,
-  PAYER,
-  PAYER_KEY,
-  paymentHeader,
-} from '../../../test/worker/support/payments';
+import { expectFreeRejection, type TestApp, testApp } from '../../../test/worker/support/app';
+import { paidJson, payFor } from '../../../test/worker/support/paid-request';
+import { OTHER_KEY, PAYER, PAYER_KEY } from '../../../test/worker/support/payments';
 import { hashStacksMessage } from '../../stacks/signatures/message';
 import { sip018DomainValue } from '../../stacks/signatures/sip018';
 import { decodeClarityRoute } from './decode-clarity';
@@ -40,16 +35,8 @@ const DAPP_SIGNATURE =
   '7b30087aec38baa381f9f86c7a33c68dfea4849fd1a1d23671b78efa3272d202797fea39a3924907194129de60d3b1930cc738699942fdd1b4bd7a5d29a1c93f00';
 
 /** Pays for one verification with the given nonce and answers the JSON. */
-async function paidVerify(app: ReturnType<typeof testApp>, body: unknown, nonce: bigint) {
-  const challenge = await app.post(PATH, body);
-  expect(challenge.status).toBe(402);
-  const accepted = paymentRequiredOf(challenge).accepts[0];
-  const res = await app.post(PATH, body, {
-    'payment-signature': paymentHeader(await buildPayment({ nonce }), accepted),
-  });
-  expect(res.status).toBe(200);
-  return res.json();
-}
+const paidVerify = (app: TestApp, body: unknown, nonce: bigint) =>
+  paidJson(app, PATH, { body, payment: { nonce } });
 
 describe('POST /stacks/verify/sip018', () => {
   it("verifies the SIP's test vector, with the message as JSON or as hex", async () => {
@@ -177,13 +164,10 @@ describe('POST /stacks/verify/sip018', () => {
       to: Cl.contractPrincipal(SIP_ADDRESS, 'vault'),
     });
     const hex = `0x${bytesToHex(serializeCVBytes(value))}`;
-    const challenge = await app.post('/stacks/decode/clarity', { hex });
-    const accepted = paymentRequiredOf(challenge).accepts[0];
-    const decoded = await app.post(
-      '/stacks/decode/clarity',
-      { hex },
-      { 'payment-signature': paymentHeader(await buildPayment({ nonce: 0n }), accepted) },
-    );
+    const decoded = await payFor(app, '/stacks/decode/clarity', {
+      body: { hex },
+      payment: { nonce: 0n },
+    });
     const answer = await decoded.json();
     expect(answer).toMatchObject({
       value: { memo: { type: 'none', value: null }, paid: { type: 'true', value: true } },
@@ -236,14 +220,8 @@ describe('POST /stacks/verify/sip018 input validation (free 400, before any 402)
     [{ ...base, address: 'SP000000000000000000002Q6VF78.pox' }, 'invalid_address'],
     [{ ...base, publicKey: SIP_KEY, address: SIP_ADDRESS }, 'invalid_request'],
   ])('%j is a 400 %s', async (body, code) => {
-    const { post, settler } = testApp([verifySip018Route]);
-    const res = await post(PATH, body);
-    expect(res.status).toBe(400);
-    expect(res.headers.get('payment-required')).toBeNull();
-    const json = (await res.json()) as { code: string; message: string };
-    expect(json.code).toBe(code);
-    expect(json.message).toMatch(/^The request is invalid \(nothing was charged\): /);
-    expect(settler.settled).toHaveLength(0);
+    const app = testApp([verifySip018Route]);
+    await expectFreeRejection(app, await app.post(PATH, body), code);
   });
 
   it('says where a Clarity value is wrong', async () => {

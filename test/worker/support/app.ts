@@ -1,4 +1,5 @@
 import { env } from 'cloudflare:workers';
+import { expect } from 'vitest';
 import { createApp } from '../../../src/app';
 import { decodeBase64Json } from '../../../src/payment/header-codec';
 import type { PaymentRequired, SettlementResponse } from '../../../src/payment/protocol';
@@ -7,6 +8,8 @@ import type { ApiRoute } from '../../../src/routes/registry';
 import { FakeChain, FakeSettler, FakeTracker } from './fakes';
 
 export const BASE = 'http://api.test';
+
+export type TestApp = ReturnType<typeof testApp>;
 
 /** The real app over the real bindings, with a fake settler (and optionally extra routes). */
 export function testApp(extraRoutes: ApiRoute[] = []) {
@@ -35,6 +38,19 @@ export function testApp(extraRoutes: ApiRoute[] = []) {
       bindings,
     );
   return { app, settler, tracker, chain, request, post };
+}
+
+/**
+ * A request refused before any 402: a free 400 with no challenge, the error's `code`, the sentence
+ * that says nothing was charged, and nothing settled.
+ */
+export async function expectFreeRejection(app: TestApp, res: Response, code: string) {
+  expect(res.status).toBe(400);
+  expect(res.headers.get('payment-required')).toBeNull();
+  const json = (await res.json()) as { code: string; message: string };
+  expect(json.code).toBe(code);
+  expect(json.message).toMatch(/^The request is invalid \(nothing was charged\): /);
+  expect(app.settler.settled).toHaveLength(0);
 }
 
 export function decodeHeader<T>(value: string | null): T {

@@ -49,3 +49,9 @@ export class FakeChain implements ChainReader {
     return { type: 'found', lastExecutedNonce: this.nonces.get(address) ?? null };
   }
 }
+
+/** A fetch that never answers: it rejects with the abort reason once its signal aborts. */
+export const hangingFetch: typeof fetch = (_input, init) =>
+  new Promise<Response>((_resolve, reject) =>
+    init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+  );
