@@ -6,8 +6,8 @@
  * API adds is here: the `{hex, repr}` pair and the spelling of ABI types.
  */
 import type { ClarityValue } from '@stacks/transactions';
+import { bytesToHex } from '../src/encoding/hex.ts';
 import { clarityRepr } from '../src/stacks/clarity/format.ts';
-import { bytesToHex } from '../src/stacks/clarity/hex.ts';
 import { serializeClarityValue } from '../src/stacks/clarity/serialize.ts';
 import type { ContractInterface } from './simnet-ledger.ts';
 

@@ -24,10 +24,10 @@ import {
   type StacksTransactionWire,
   serializeTransaction,
 } from '@stacks/transactions';
+import { bytesToHex, parseHex } from '../encoding/hex';
 import type { PaymentErrorCode } from '../payment/errors';
 import type { PaymentRequirements } from '../payment/protocol';
 import type { VerifyOutcome } from '../payment/types';
-import { bytesToHex, parseHex } from './clarity/hex';
 import {
   CHAIN_ID,
   type StacksNetworkName,

@@ -13,7 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createX402Client, type X402Result } from '../../client';
 import { getDevnetAccount } from '../../devnet/accounts';
-import { bytesToHex } from '../../src/stacks/clarity/hex';
+import { bytesToHex } from '../../src/encoding/hex';
 import { hashStacksMessage } from '../../src/stacks/signatures/message';
 import {
   type RunningProcess,

@@ -4,8 +4,8 @@
  * never silently read as zero bytes.
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import { bytesToHex, parseHex } from '../../encoding/hex';
 import { errorResponses } from '../../schemas/errors';
-import { bytesToHex, parseHex } from '../../stacks/clarity/hex';
 import { defineRoute, STANDARD } from '../registry';
 import { HASH_ALGORITHMS, type HashAlgorithm } from './algorithms';
 

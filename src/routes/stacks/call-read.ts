@@ -6,6 +6,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ClarityValue } from '@stacks/transactions';
 import { configOf } from '../../config';
+import { bytesToHex, parseHex } from '../../encoding/hex';
 import { errorResponses } from '../../schemas/errors';
 import {
   CLARITY_NAME,
@@ -13,7 +14,6 @@ import {
   decodeClarityValue,
 } from '../../stacks/clarity/deserialize';
 import { describeClarityValue } from '../../stacks/clarity/format';
-import { bytesToHex, parseHex } from '../../stacks/clarity/hex';
 import { parsePrincipal } from '../../stacks/clarity/principal';
 import { serializeClarityValue } from '../../stacks/clarity/serialize';
 import { StacksUpstream } from '../../stacks/upstream';

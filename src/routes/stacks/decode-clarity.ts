@@ -5,10 +5,10 @@
  * `invalid_clarity_value`), never a 402.
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import { hexByteLength, parseHex } from '../../encoding/hex';
 import { errorResponses } from '../../schemas/errors';
 import { ClarityDecodeError, decodeClarityValue } from '../../stacks/clarity/deserialize';
 import { CLARITY_TYPE_NAMES, describeClarityValue } from '../../stacks/clarity/format';
-import { hexByteLength, parseHex } from '../../stacks/clarity/hex';
 import { CLARITY_JSON_DESCRIPTION, type ClarityJson } from '../../stacks/clarity/json';
 import { type ApiRoute, defineRoute, STANDARD } from '../registry';
 

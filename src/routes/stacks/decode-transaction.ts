@@ -5,9 +5,9 @@
  * included) is a free 400 (`invalid_hex`, `transaction_too_large`, `invalid_transaction`).
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import { hexByteLength, parseHex } from '../../encoding/hex';
 import { errorResponses } from '../../schemas/errors';
 import { CLARITY_TYPE_NAMES } from '../../stacks/clarity/format';
-import { hexByteLength, parseHex } from '../../stacks/clarity/hex';
 import {
   type DecodedTransaction,
   decodeTransaction,

@@ -11,8 +11,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { utf8ToBytes } from '@noble/hashes/utils.js';
 import { getServiceConfig } from '../../config';
+import { bytesToHex, parseHex } from '../../encoding/hex';
 import { errorResponses } from '../../schemas/errors';
-import { bytesToHex, parseHex } from '../../stacks/clarity/hex';
 import { hashStacksMessage } from '../../stacks/signatures/message';
 import { type Parsed, parsePublicKey, parseRsvSignature } from '../../stacks/signatures/recover';
 import {

@@ -10,9 +10,9 @@
  * `chain-id` (1 mainnet, 2147483648 testnet, or another chain's 32-bit id).
  */
 import { createRoute, z } from '@hono/zod-openapi';
+import { bytesToHex } from '../../encoding/hex';
 import { errorResponses } from '../../schemas/errors';
 import { NOT_CLARITY_ASCII } from '../../stacks/clarity/deserialize';
-import { bytesToHex } from '../../stacks/clarity/hex';
 import { parseClarityInput } from '../../stacks/clarity/input';
 import {
   CLARITY_JSON_DESCRIPTION,

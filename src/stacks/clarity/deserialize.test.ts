@@ -5,9 +5,9 @@
  */
 import { Cl, type ClarityValue, serializeCV, serializeCVBytes } from '@stacks/transactions';
 import { describe, expect, it } from 'vitest';
+import { parseHex } from '../../encoding/hex';
 import { ClarityDecodeError, decodeClarityValue, readClarityValue } from './deserialize';
 import { clarityRepr } from './format';
-import { parseHex } from './hex';
 
 function bytes(hex: string): Uint8Array {
   const parsed = parseHex(hex);

@@ -29,7 +29,7 @@ import {
   trueCV,
   uintCV,
 } from '@stacks/transactions';
-import { bytesToHex } from './hex';
+import { bytesToHex } from '../../encoding/hex';
 import {
   ClarityTypeError,
   checkedType,

@@ -5,8 +5,8 @@
 import { Cl, serializeCV } from '@stacks/transactions';
 import { describe, expect, it } from 'vitest';
 import { CLARITY_SAMPLES } from '../../../test/worker/support/clarity-values';
+import { bytesToHex } from '../../encoding/hex';
 import { describeClarityValue } from './format';
-import { bytesToHex } from './hex';
 import { parseClarityInput } from './input';
 import { serializeClarityValue } from './serialize';
 

@@ -10,9 +10,9 @@
  *   JSON form with the value's `repr` beside it (then `repr` must be the value's literal).
  */
 import type { ClarityValue } from '@stacks/transactions';
+import { bytesToHex, parseHex } from '../../encoding/hex';
 import { ClarityDecodeError, decodeClarityValue } from './deserialize';
 import { clarityRepr } from './format';
-import { bytesToHex, parseHex } from './hex';
 import { parseClarityJson } from './json';
 import { serializeClarityValue } from './serialize';
 

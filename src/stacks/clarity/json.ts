@@ -26,6 +26,7 @@
  * tell (mixed-type lists, typed depth, the 1 MiB size).
  */
 import { Cl, ClarityType, type ClarityValue } from '@stacks/transactions';
+import { parseHex } from '../../encoding/hex';
 import {
   CLARITY_NAME,
   ClarityDecodeError,
@@ -34,7 +35,6 @@ import {
   NOT_CLARITY_ASCII,
   tupleFields,
 } from './deserialize';
-import { parseHex } from './hex';
 import { parsePrincipalValue } from './principal';
 import { serializeClarityValue } from './serialize';
 import { MAX_TYPE_DEPTH } from './type-signature';

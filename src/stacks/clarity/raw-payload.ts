@@ -11,6 +11,7 @@ import {
   type ClarityValue,
   PayloadType,
 } from '@stacks/transactions';
+import { bytesToHex } from '../../encoding/hex';
 import {
   CLARITY_NAME,
   ClarityDecodeError,
@@ -18,7 +19,6 @@ import {
   MAX_NAME_LENGTH,
   readClarityValue,
 } from './deserialize';
-import { bytesToHex } from './hex';
 import { concatBytes, serializeClarityValue } from './serialize';
 import { formatArgument, formatMemo, type PayloadJson } from './transaction-parts';
 

@@ -5,7 +5,7 @@
 import { Cl, serializeCV, serializeCVBytes } from '@stacks/transactions';
 import { describe, expect, it } from 'vitest';
 import { CLARITY_SAMPLES } from '../../../test/worker/support/clarity-values';
-import { bytesToHex } from './hex';
+import { bytesToHex } from '../../encoding/hex';
 import { serializeClarityValue } from './serialize';
 
 describe('serializeClarityValue', () => {

@@ -13,8 +13,8 @@ import {
   TenureChangeCause,
   wireToPostCondition,
 } from '@stacks/transactions';
+import { bytesToHex } from '../../encoding/hex';
 import { type ClarityTypeName, clarityRepr, clarityTypeName } from './format';
-import { bytesToHex } from './hex';
 
 export interface PostConditionJson {
   type: 'stx' | 'fungible' | 'non-fungible' | 'staking' | 'pox';

@@ -14,7 +14,7 @@
  * `secp256k1-recover?` and stacks.js `verifyMessageSignatureRsv` (noble, `strict: false`) accept it.
  */
 import { compressPublicKey, publicKeyFromSignatureRsv } from '@stacks/transactions';
-import { bytesToHex, parseHex } from '../clarity/hex';
+import { bytesToHex, parseHex } from '../../encoding/hex';
 
 /** The order n of the secp256k1 group (SEC 2, section 2.4.1). */
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;

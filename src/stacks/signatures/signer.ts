@@ -12,7 +12,7 @@
  * With neither: valid when the signature recovers some key; the caller compares `address` itself.
  */
 import { getAddressFromPublicKey, hash160 } from '@stacks/transactions';
-import { bytesToHex, parseHex } from '../clarity/hex';
+import { bytesToHex, parseHex } from '../../encoding/hex';
 import { type ParsedPrincipal, parsePrincipal } from '../clarity/principal';
 import type { StacksNetworkName } from '../tokens';
 import { type Parsed, type RsvSignature, recoverPublicKey } from './recover';
