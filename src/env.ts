@@ -1,4 +1,3 @@
-import type { ServiceConfig } from './config';
 import type { VerifiedPayment } from './payment/types';
 
 /** Bindings and vars come from `wrangler types` (worker-configuration.d.ts); secrets would extend it here. */
@@ -6,9 +5,8 @@ export type Bindings = Env;
 
 /** Typed Hono context variables. */
 export interface Variables {
-  /** Present once a paid request's payment has been verified and claimed. */
+  /** Present once a paid request's payment has been verified and claimed: the payer is the caller's identity. */
   payment?: VerifiedPayment;
-  config?: ServiceConfig;
 }
 
 export interface AppEnv {

@@ -33,11 +33,6 @@ export const PREDECESSORS: Record<PaymentStatus, readonly PaymentStatus[]> = {
   not_found: ['broadcasting', 'mempool'],
 };
 
-/** Statuses in which the transaction may still be mined: the claim must stay and be tracked. */
-export function isInFlight(status: PaymentStatus): boolean {
-  return status === 'broadcasting' || status === 'mempool';
-}
-
 /** A failed or replaced payment that was already delivered: its payer is marked. */
 export function isLostPayment(status: PaymentStatus): boolean {
   return status === 'failed' || status === 'replaced';

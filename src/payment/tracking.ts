@@ -5,7 +5,7 @@
  */
 import type { ChainReader } from '../stacks/stacks-api';
 import { getPayment, transition } from './ledger';
-import { isLostPayment, observeTxStatus, type PaymentStatus } from './lifecycle';
+import { isLostPayment, observeTxStatus, type PaymentStatus, TERMINAL_STATUSES } from './lifecycle';
 import { flagPayer } from './payer-flags';
 
 export interface TrackedPayment {
@@ -87,7 +87,7 @@ export async function checkOnChain(
   if (!row) return null;
   return {
     status: row.status,
-    terminal: !['queued', 'broadcasting', 'mempool'].includes(row.status),
+    terminal: TERMINAL_STATUSES.has(row.status),
   };
 }
 

@@ -119,6 +119,13 @@ describe('hashing input validation (free 4xx, before any 402)', () => {
     });
   });
 
+  it('hashes any input whose body fits the one limit (no second, smaller limit on data)', async () => {
+    const data = 'a'.repeat(MAX_BODY_BYTES - 100);
+    expect(await paidHash(testApp(), 'sha256', { data }, 0n)).toMatchObject({
+      inputLength: MAX_BODY_BYTES - 100,
+    });
+  });
+
   it('answers 413 for a body over the limit and 415 for a body that is not JSON', async () => {
     const { post, request } = testApp();
     const big = await post('/hashing/sha256', { data: 'a'.repeat(MAX_BODY_BYTES) });

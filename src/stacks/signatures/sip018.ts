@@ -18,7 +18,6 @@ import { serializeClarityValue } from '../clarity/serialize';
 /** "SIP018" in ASCII: no Stacks transaction or Clarity value starts with these bytes. */
 export const SIP018_PREFIX = Uint8Array.of(0x53, 0x49, 0x50, 0x30, 0x31, 0x38);
 
-export const SIP018_CHAIN_IDS = { mainnet: 1, testnet: 2147483648 } as const;
 /** Stacks chain ids are 32-bit (SIP-005 transactions carry them in 4 bytes). */
 export const MAX_CHAIN_ID = 0xffffffff;
 
