@@ -1,5 +1,7 @@
 /**
- * `npm run bench`: CPU cost of the payment hot path, measured in one run on this machine.
+ * `npm run bench`: CPU cost of the payment hot path, then the end-to-end latency a paid call adds
+ * over a free one (bench/paid-call-overhead.ts: `wrangler dev` and the devnet, started and stopped
+ * here), measured in one run on this machine. `npm run bench -- --micro-only` skips the second.
  * Prints figures; asserts nothing (performance targets are read from here, never from tests).
  */
 import {
@@ -18,6 +20,7 @@ import {
 } from '../src/payment/requirements';
 import { HASH_ALGORITHMS } from '../src/routes/hashing/algorithms';
 import { verifyStacksPayment } from '../src/stacks/verify-payment';
+import { benchPaidCallOverhead } from './paid-call-overhead';
 
 const PAYER_KEY = '7287ba251d44a4d3fd9276c88ce34c5c52a038955511cccaf77e61068649c17801';
 const PAYER = 'ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5';
@@ -118,3 +121,6 @@ measure('verifyStacksPayment (sBTC SIP-010 transfer)', () => {
 const kib = new Uint8Array(1024).fill(7);
 for (const [name, { digest }] of Object.entries(HASH_ALGORITHMS))
   measure(`${name} of 1 KiB`, () => digest(kib), 300);
+
+if (process.argv.includes('--micro-only')) process.exit(0);
+await benchPaidCallOverhead();

@@ -1,6 +1,6 @@
 /**
  * `npm run pay` and the payment lifecycle: `--status` (free, pays nothing), a 202 waited out with
- * the statuses seen, and `--no-wait` with `--id`.
+ * the statuses seen and the request sent again with the same payment, and `--no-wait` with `--id`.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeStacksApi, startFakeStacksApi } from '../test/support/fake-stacks-api';
@@ -20,10 +20,12 @@ import {
   PAYER,
   PAYMENT_ID,
   SBTC,
+  STACKS_READS,
   stacksRequirements,
   transactionOf,
 } from './test-support/fixtures';
 import { runPayCli } from './test-support/run-cli';
+import { stuckBroadcast } from './test-support/stuck-broadcast';
 
 const STATUS_PATH = `/payment-status/${PAYMENT_ID}`;
 let stacksApi: FakeStacksApi;
@@ -145,10 +147,49 @@ describe('npm run pay after 202', () => {
       `Payment id: ${PAYMENT_ID} (status, free: ${api.url}${STATUS_PATH})`,
       '',
     ]);
-    expect(stderr).toBe(
-      `waiting: payment ${PAYMENT_ID} is mempool\nwaiting: payment ${PAYMENT_ID} is confirmed\n`,
-    );
+    expect(stderr.split('\n')).toEqual([
+      `waiting: payment ${PAYMENT_ID} is mempool`,
+      `waiting: payment ${PAYMENT_ID} is confirmed`,
+      'waiting: sent the request again with the same payment (deliverable): 200 OK',
+      '',
+    ]);
     expect(api.paidRequests()).toHaveLength(2);
+  });
+
+  it('while the payment is broadcasting, sends the same payment again and says so once per answer', async () => {
+    const api = await startServer(stuckBroadcast(2));
+    const { code, stdout, stderr } = await pay(api, 'POST', '/hashing/sha256', '{}');
+    const paid = api.paidRequests();
+    const signature = paid[0].headers['payment-signature'];
+    const txid = `0x${transactionOf(paid[0]).txid()}`;
+    expect(paid.map((request) => request.headers['payment-signature'])).toEqual([
+      signature,
+      signature,
+      signature,
+      signature,
+    ]);
+    expect(stacksApi.requests).toEqual(STACKS_READS);
+    expect(code).toBe(0);
+    expect(stderr.split('\n')).toEqual([
+      `waiting: payment ${PAYMENT_ID} is broadcasting`,
+      'waiting: sent the request again with the same payment (still broadcasting): 202 Accepted',
+      'waiting: sent the request again with the same payment (still broadcasting): 200 OK',
+      '',
+    ]);
+    expect(stdout.split('\n').slice(3)).toEqual([
+      `Paying 1000 microSTX (0.001 STX) from ${PAYER} (wallet_1)`,
+      `  tx ${txid} (nonce 4, fee 300 microSTX)`,
+      `  payment identifier ${identifierOf(paid[0])}`,
+      `202 Accepted: payment ${PAYMENT_ID} is broadcasting; waiting for delivery`,
+      '  status broadcasting',
+      '200 OK',
+      '{',
+      '  "hash": "b94d27b9"',
+      '}',
+      `Receipt: settled, tx ${txid}, network stacks:2147483648`,
+      `Payment id: ${PAYMENT_ID} (status, free: ${api.url}${STATUS_PATH})`,
+      '',
+    ]);
   });
 
   it('with --no-wait and --id, stops at the 202 and says how to follow and collect it (exit 3)', async () => {

@@ -1,6 +1,6 @@
 /** What `npm run pay` prints after a 202 that did not end in delivery, checked without a process. */
 import { describe, expect, it } from 'vitest';
-import { formatResponse, isPendingDelivery } from './cli-output';
+import { formatResend, formatResponse, isPendingDelivery } from './cli-output';
 import { formatAssetAmount } from './cli-status-output';
 import type { SentPayment, X402PaymentFailed, X402Response } from './client-api';
 import type { PaymentPending, PaymentStatus } from './payment-status';
@@ -106,6 +106,21 @@ describe('formatResponse after a repeat with --id', () => {
       `Receipt: settled, tx ${earlier}, network stacks:2147483648`,
       `  collected with the earlier payment ${earlier}; transaction ${TXID} was not used`,
       `Payment id: ${PAYMENT_ID} (status, free: ${STATUS_URL})`,
+    ]);
+  });
+});
+
+describe('formatResend', () => {
+  it('says why the same payment was sent again, and what came back', () => {
+    const lines = [
+      formatResend({ paymentId: PAYMENT_ID, reason: 'broadcasting', status: 202 }),
+      formatResend({ paymentId: PAYMENT_ID, reason: 'status_unknown' }),
+      formatResend({ paymentId: PAYMENT_ID, reason: 'deliverable', status: 200 }),
+    ];
+    expect(lines).toEqual([
+      'waiting: sent the request again with the same payment (still broadcasting): 202 Accepted',
+      'waiting: sent the request again with the same payment (status unavailable): no answer in time',
+      'waiting: sent the request again with the same payment (deliverable): 200 OK',
     ]);
   });
 });

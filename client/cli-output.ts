@@ -9,7 +9,13 @@ import type {
   SettlementResponse,
 } from '../src/payment/protocol';
 import { parseTokenType, TOKENS } from '../src/stacks/tokens';
-import type { SentPayment, X402PaymentFailed, X402Refusal, X402Response } from './client-api';
+import type {
+  PaidRequestResend,
+  SentPayment,
+  X402PaymentFailed,
+  X402Refusal,
+  X402Response,
+} from './client-api';
 import type { PaymentStatusReport } from './payment-status';
 
 /** `1500`, 6 decimals -> `0.0015`. */
@@ -81,6 +87,18 @@ export function formatStatusesSeen(seen: readonly PaymentStatusReport[]): string
       const reason = report.terminalReason === undefined ? '' : ` (${report.terminalReason})`;
       return `  status ${report.status}${reason}`;
     });
+}
+
+const RESEND_REASONS: Record<PaidRequestResend['reason'], string> = {
+  broadcasting: 'still broadcasting',
+  status_unknown: 'status unavailable',
+  deliverable: 'deliverable',
+};
+
+/** The progress line for the paid request sent again while waiting after a 202. */
+export function formatResend(resend: PaidRequestResend): string {
+  const answer = resend.status === undefined ? 'no answer in time' : formatStatus(resend.status);
+  return `waiting: sent the request again with the same payment (${RESEND_REASONS[resend.reason]}): ${answer}`;
 }
 
 /**

@@ -7,7 +7,7 @@
  */
 import { getDevnetAccount, isDevnetAccountName } from '../devnet/accounts';
 import { type CliOptions, parseCliArgs, type StatusCliOptions, USAGE } from './cli-args';
-import { formatRefusal, formatResponse, isPendingDelivery } from './cli-output';
+import { formatRefusal, formatResend, formatResponse, isPendingDelivery } from './cli-output';
 import { formatStatusReport } from './cli-status-output';
 import { X402ClientError } from './errors';
 import { fetchPaymentStatus, type PaymentStatusReport, paymentStatusUrl } from './payment-status';
@@ -57,6 +57,7 @@ async function pay(options: CliOptions): Promise<number> {
   });
   console.log(`${options.method} ${options.url}`);
   const seen: PaymentStatusReport[] = [];
+  let lastResend = '';
   const result = await client.fetch(
     options.url,
     {
@@ -72,6 +73,12 @@ async function pay(options: CliOptions): Promise<number> {
           console.error(`waiting: payment ${report.paymentId} is ${report.status}`);
         }
         seen.push(report);
+      },
+      onResend: (resend) => {
+        // Same payment-signature, nothing more paid; a line repeated tick after tick shows once.
+        const line = formatResend(resend);
+        if (line !== lastResend) console.error(line);
+        lastResend = line;
       },
     },
   );

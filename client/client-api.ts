@@ -64,6 +64,24 @@ export interface X402CallOptions {
   deliveryTimeoutMs?: number;
   /** Called with each status polled while waiting after a 202. */
   onPaymentStatus?: (status: PaymentStatusReport) => void;
+  /** Called after each resend of the paid request while waiting after a 202. */
+  onResend?: (resend: PaidRequestResend) => void;
+}
+
+/**
+ * The paid request sent again while waiting after a 202: the same headers and body, the same
+ * `payment-signature` (same transaction, same payment identifier), so nothing more is paid.
+ */
+export interface PaidRequestResend {
+  /** The payment waited for (the 202's `paymentId`). */
+  paymentId: string;
+  /**
+   * Why: the payment is still `broadcasting` (a resend makes the server broadcast the same signed
+   * transaction again), its status could not be read, or it became deliverable (to collect it).
+   */
+  reason: 'broadcasting' | 'status_unknown' | 'deliverable';
+  /** The HTTP status of the answer; undefined when none came before the delivery deadline. */
+  status?: number;
 }
 
 /** The payment this client signed and sent with the retried request. */

@@ -1,14 +1,17 @@
 /**
  * `202 payment_pending`: paid, not deliverable yet. The client polls the free status URL, then
  * collects the result by resending the very same `payment-signature`; it never pays again, and
- * hands back the 202 when told not to wait or when waiting takes too long.
+ * hands back the 202 when told not to wait or when waiting takes too long. Resends while the
+ * payment is `broadcasting` or its status is unavailable: `resend.test.ts`.
  */
 import { describe, expect, it } from 'vitest';
+import type { PaidRequestResend } from './client-api';
 import type { PaymentStatus, PaymentStatusReport } from './payment-status';
 import {
   type FakeReply,
   pendingReply,
   type RecordedRequest,
+  routeOf,
   statusReport,
 } from './test-support/fake-paid-api';
 import {
@@ -60,11 +63,6 @@ function statusAfter(baseUrl: string, history: PaymentStatus[], extra = {}): Fak
   return { status: 200, body: statusReport(baseUrl, PAYMENT_ID, history, extra) };
 }
 
-function routeOf(request: RecordedRequest): string {
-  const paid = request.headers['payment-signature'] === undefined ? '' : ' (paid)';
-  return `${request.method} ${request.path}${paid}`;
-}
-
 describe('after 202 payment_pending', () => {
   it('polls until confirmed, then resends the same header and returns the 200', async () => {
     const server = await startPendingServer('mempool', (url, index) =>
@@ -106,20 +104,21 @@ describe('after 202 payment_pending', () => {
     expect(client.spent()).toEqual({ STX: 1000n, sBTC: 0n, USDCx: 0n });
   });
 
-  it('after an unknown outcome (broadcasting), collects at mempool; a failing status check is no news', async () => {
-    const server = await startPendingServer('broadcasting', (url, index) =>
-      index === 0
-        ? { status: 503, body: { code: 'unavailable' } }
-        : statusAfter(url, ['queued', 'broadcasting', 'mempool']),
+  it('after an unknown outcome (broadcasting), collects at mempool', async () => {
+    const server = await startPendingServer('broadcasting', (url) =>
+      statusAfter(url, ['queued', 'broadcasting', 'mempool']),
     );
-    const result = expectResponse(await payForHash(harness.client(), server));
+    const resends: PaidRequestResend[] = [];
+    const result = expectResponse(
+      await payForHash(harness.client(), server, { onResend: (resend) => resends.push(resend) }),
+    );
     expect(server.requests.map(routeOf)).toEqual([
       'POST /hashing/sha256',
       'POST /hashing/sha256 (paid)',
       `GET ${STATUS_PATH}`,
-      `GET ${STATUS_PATH}`,
       'POST /hashing/sha256 (paid)',
     ]);
+    expect(resends).toEqual([{ paymentId: PAYMENT_ID, reason: 'deliverable', status: 200 }]);
     expect(result.status).toBe(200);
     expect(result.paymentStatus?.status).toBe('mempool');
   });

@@ -10,6 +10,7 @@ export type {
 } from '../src/payment/protocol';
 export type { StacksNetworkName, TokenType } from '../src/stacks/tokens';
 export type {
+  PaidRequestResend,
   PaymentTrail,
   SentPayment,
   X402CallOptions,

@@ -235,6 +235,7 @@ export function createX402Client(options: X402ClientOptions): X402Client {
       waitForDelivery,
       deliveryTimeoutMs: callDeliveryTimeoutMs,
       onPaymentStatus: call.onPaymentStatus,
+      onResend: call.onResend,
     });
     const { paymentRequired, payment } = plan;
     return paymentResult(outcome, url, { paymentRequired, payment, paymentIdentifier });

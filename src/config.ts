@@ -8,6 +8,13 @@
 import { AddressVersion, createAddress, validateStacksAddress } from '@stacks/transactions';
 import { type StacksNetworkName, TOKEN_TYPES, type TokenType } from './stacks/tokens';
 
+/**
+ * Upper bound on a payment transaction's bytes: a STX transfer or a SIP-010 `transfer` with its one
+ * post-condition and a 34-byte memo is a few hundred bytes. The payment header's size bound
+ * (src/payment/header-codec.ts `HEADER_LIMITS`) is derived from this.
+ */
+export const MAX_TRANSACTION_BYTES = 4096;
+
 /** `node`: broadcast to STACKS_API_URL ourselves; `facilitator`: POST /settle to FACILITATOR_URL. */
 export type SettlementMode = 'node' | 'facilitator';
 /** DESIGN section 5: deliver once the transaction is in the mempool, or only once it is confirmed. */
@@ -28,6 +35,11 @@ export interface ServiceConfig {
   confirmationWaitMs: number;
   /** How long the tracker follows a transaction before calling it `not_found`. */
   trackingDeadlineMs: number;
+  /**
+   * How many blocks a delivered payment may wait behind a gap in its payer's nonces (a lower
+   * nonce neither executed nor pending) before it is called `failed` and its payer marked.
+   */
+  nonceGapMaxBlocks: number;
   /** Whether a paid request must carry a payment-identifier. */
   paymentIdentifierRequired: boolean;
   maxTimeoutSeconds: number;
@@ -54,6 +66,7 @@ export interface ConfigVars {
   DELIVERY_MODE?: string;
   CONFIRMATION_WAIT_SECONDS?: string;
   TRACKING_DEADLINE_SECONDS?: string;
+  NONCE_GAP_MAX_BLOCKS?: string;
   PAYMENT_IDENTIFIER_REQUIRED?: string;
   BROADCAST_TIMEOUT_SECONDS?: string;
   STACKS_API_TIMEOUT_SECONDS?: string;
@@ -90,12 +103,13 @@ function seconds(
   value: string | undefined,
   fallback: number,
   max: number,
+  unit = 'seconds',
 ): number {
   const raw = value?.trim();
   if (!raw) return fallback;
   if (!/^[0-9]{1,7}$/.test(raw) || Number(raw) > max) {
     problems.push(
-      `${name} must be a whole number of seconds from 0 to ${max} (got ${JSON.stringify(value)})`,
+      `${name} must be a whole number of ${unit} from 0 to ${max} (got ${JSON.stringify(value)})`,
     );
     return fallback;
   }
@@ -168,6 +182,14 @@ export function parseServiceConfig(vars: ConfigVars): ConfigResult {
     3600,
     7 * 86_400,
   );
+  const nonceGapMaxBlocks = seconds(
+    problems,
+    'NONCE_GAP_MAX_BLOCKS',
+    vars.NONCE_GAP_MAX_BLOCKS,
+    6,
+    10_000,
+    'blocks',
+  );
   const stacksApiTimeout = seconds(
     problems,
     'STACKS_API_TIMEOUT_SECONDS',
@@ -202,9 +224,10 @@ export function parseServiceConfig(vars: ConfigVars): ConfigResult {
       deliveryMode: deliveryMode as DeliveryMode,
       confirmationWaitMs: confirmationWait * 1000,
       trackingDeadlineMs: trackingDeadline * 1000,
+      nonceGapMaxBlocks: Math.max(1, nonceGapMaxBlocks),
       paymentIdentifierRequired: identifierRequired === 'true',
       maxTimeoutSeconds: 300,
-      maxTransactionBytes: 4096,
+      maxTransactionBytes: MAX_TRANSACTION_BYTES,
       broadcastTimeoutMs: Math.max(1, broadcastTimeout) * 1000,
       stacksApiTimeoutMs: Math.max(1, stacksApiTimeout) * 1000,
     },

@@ -131,6 +131,12 @@ export async function startFakePaidApi(options: FakePaidApiOptions): Promise<Fak
   return { url, requests, paidRequests, close };
 }
 
+/** `POST /hashing/sha256 (paid)`: a recorded request, marked when it carried `payment-signature`. */
+export function routeOf(request: RecordedRequest): string {
+  const paid = request.paymentPayload === undefined ? '' : ' (paid)';
+  return `${request.method} ${request.path}${paid}`;
+}
+
 /** A `202 payment_pending` answer, as the Worker sends it. */
 export function pendingReply(
   baseUrl: string,

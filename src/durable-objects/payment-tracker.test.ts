@@ -2,12 +2,18 @@ import { runDurableObjectAlarm, runInDurableObject } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { claimPayment, getHistory, getPayment, transition } from '../payment/ledger';
-import { nextCheckAt, type PaymentTracker, startTracking } from './payment-tracker';
+import { getPayerFlag } from '../payment/payer-flags';
+import {
+  MAX_REBROADCASTS,
+  nextCheckAt,
+  type PaymentTracker,
+  startTracking,
+} from './payment-tracker';
 
 const TXID = 'ab'.repeat(32);
 const PAYER = 'ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5';
 
-async function broadcastPayment(paymentId: string) {
+async function broadcastPayment(paymentId: string, until: 'broadcasting' | 'mempool' = 'mempool') {
   await claimPayment(env.DB, {
     paymentId,
     txid: TXID,
@@ -25,8 +31,31 @@ async function broadcastPayment(paymentId: string) {
     requestHash: 'h',
   });
   await transition(env.DB, paymentId, 'broadcasting');
-  await transition(env.DB, paymentId, 'mempool');
+  if (until === 'mempool') await transition(env.DB, paymentId, 'mempool');
 }
+
+function job(paymentId: string, deadline = Date.now() + 60_000) {
+  return {
+    paymentId,
+    txid: TXID,
+    payer: PAYER,
+    nonce: '5',
+    network: 'stacks:2147483648',
+    deadline,
+    transaction: '80800000000400',
+  };
+}
+
+const nonces = (body: Record<string, unknown>) => () =>
+  Response.json({
+    last_executed_tx_nonce: 4,
+    possible_next_nonce: 6,
+    detected_missing_nonces: [],
+    ...body,
+  });
+const pendingTx = () => Response.json({ tx_id: `0x${TXID}`, tx_status: 'pending' });
+const missingTx = () =>
+  Response.json({ error: 'could not find transaction by ID' }, { status: 404 });
 
 /** Answers the Stacks API calls the tracker makes, from a script. */
 function stacksApi(answers: Record<string, () => Response>) {
@@ -138,6 +167,187 @@ describe('the PaymentTracker Durable Object', () => {
       1000, 2000, 4000, 8000, 16_000, 30_000, 30_000,
     ]);
     expect(nextCheckAt(5, now, now + 10_000) - now).toBe(10_000);
-    expect(nextCheckAt(5, now, now - 5) - now).toBe(1000);
+    // Past the deadline: the last check is due now (it ends the tracking, see above).
+    expect(nextCheckAt(5, now, now - 5) - now).toBe(0);
+  });
+
+  it('past the deadline, ends a payment still unmined as not_found, frees its unspent nonce and stops', async () => {
+    const paymentId = `pay_${'4'.repeat(32)}`;
+    await broadcastPayment(paymentId);
+    await env.DB.prepare('UPDATE payments SET delivered_at = 1 WHERE payment_id = ?')
+      .bind(paymentId)
+      .run();
+    await startTracking(env, job(paymentId, Date.now() - 1));
+    const stub = env.PAYMENT_TRACKER.get(env.PAYMENT_TRACKER.idFromName(paymentId));
+    const spy = stacksApi({
+      [`/extended/v1/tx/0x${TXID}`]: pendingTx,
+      [`/extended/v1/address/${PAYER}/nonces`]: nonces({}),
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await getPayment(env.DB, paymentId)).toMatchObject({
+      status: 'not_found',
+      terminal_reason: 'still not mined at the tracking deadline',
+      claim_active: 0,
+    });
+    // It was delivered and will not be paid for: its payer is served on confirmation from now on.
+    expect(await getPayerFlag(env.DB, 'stacks:2147483648', PAYER)).toMatchObject({
+      paymentId,
+      reason: 'not_found: still not mined at the tracking deadline',
+    });
+    // Stopped: no job, no alarm, and no further reads of the chain.
+    expect(await stub.job()).toBeNull();
+    const reads = spy.mock.calls.length;
+    expect(await runDurableObjectAlarm(stub)).toBe(false);
+    expect(spy.mock.calls.length).toBe(reads);
+  });
+
+  it('keeps the claim of a payment lost after its nonce was spent on chain', async () => {
+    const paymentId = `pay_${'5'.repeat(32)}`;
+    await broadcastPayment(paymentId);
+    await startTracking(env, job(paymentId));
+    const stub = env.PAYMENT_TRACKER.get(env.PAYMENT_TRACKER.idFromName(paymentId));
+    stacksApi({
+      [`/extended/v1/tx/0x${TXID}`]: missingTx,
+      [`/extended/v1/address/${PAYER}/nonces`]: nonces({ last_executed_tx_nonce: 5 }),
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await getPayment(env.DB, paymentId)).toMatchObject({
+      status: 'replaced',
+      claim_active: 1,
+    });
+    expect(await stub.job()).toBeNull();
+  });
+
+  it('broadcasts the stored bytes again while the outcome is unknown, and moves on when they land', async () => {
+    const paymentId = `pay_${'6'.repeat(32)}`;
+    await broadcastPayment(paymentId, 'broadcasting');
+    await startTracking(env, job(paymentId));
+    const stub = env.PAYMENT_TRACKER.get(env.PAYMENT_TRACKER.idFromName(paymentId));
+    const broadcasts: string[] = [];
+    let nodeUp = false;
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input, init) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname === '/v2/transactions') {
+        const bytes = new Uint8Array(await new Response(init?.body).arrayBuffer());
+        broadcasts.push(Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join(''));
+        return nodeUp ? Response.json(TXID) : new Response('upstream down', { status: 502 });
+      }
+      if (url.pathname === `/extended/v1/tx/0x${TXID}`) return missingTx();
+      if (url.pathname === `/extended/v1/address/${PAYER}/nonces`) return nonces({})();
+      return new Response('not found', { status: 404 });
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(broadcasts).toEqual(['80800000000400']);
+    expect(await stub.job()).toMatchObject({ attempt: 1, rebroadcasts: 1 });
+    expect((await getPayment(env.DB, paymentId))?.status).toBe('broadcasting');
+
+    nodeUp = true;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(broadcasts).toEqual(['80800000000400', '80800000000400']);
+    expect(await getPayment(env.DB, paymentId)).toMatchObject({
+      status: 'mempool',
+      claim_active: 1,
+    });
+    expect((await getHistory(env.DB, paymentId)).map((e) => [e.status, e.reason])).toEqual([
+      ['queued', null],
+      ['broadcasting', null],
+      ['mempool', 'broadcast again by the tracker'],
+    ]);
+  });
+
+  it(`broadcasts again at most ${MAX_REBROADCASTS} times`, async () => {
+    const paymentId = `pay_${'7'.repeat(32)}`;
+    await broadcastPayment(paymentId, 'broadcasting');
+    await startTracking(env, job(paymentId));
+    const stub = env.PAYMENT_TRACKER.get(env.PAYMENT_TRACKER.idFromName(paymentId));
+    let broadcasts = 0;
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname === '/v2/transactions') {
+        broadcasts += 1;
+        return new Response('upstream down', { status: 503 });
+      }
+      if (url.pathname === `/extended/v1/tx/0x${TXID}`) return missingTx();
+      return nonces({})();
+    });
+    for (let i = 0; i < MAX_REBROADCASTS + 3; i++) await runDurableObjectAlarm(stub);
+    expect(broadcasts).toBe(MAX_REBROADCASTS);
+    expect(await stub.job()).toMatchObject({ rebroadcasts: MAX_REBROADCASTS });
+  });
+
+  it('frees the claim when the node refuses the stored bytes for good', async () => {
+    const paymentId = `pay_${'8'.repeat(32)}`;
+    await broadcastPayment(paymentId, 'broadcasting');
+    await startTracking(env, job(paymentId));
+    const stub = env.PAYMENT_TRACKER.get(env.PAYMENT_TRACKER.idFromName(paymentId));
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname === '/v2/transactions') {
+        return Response.json(
+          { error: 'transaction rejected', reason: 'NotEnoughFunds', txid: TXID },
+          { status: 400 },
+        );
+      }
+      if (url.pathname === `/extended/v1/tx/0x${TXID}`) return missingTx();
+      return nonces({})();
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await getPayment(env.DB, paymentId)).toMatchObject({
+      status: 'failed',
+      claim_active: 0,
+      terminal_reason:
+        'insufficient_funds: the Stacks node rejected the transaction: NotEnoughFunds',
+    });
+    expect(await stub.job()).toBeNull();
+  });
+
+  it('fails a delivered payment stuck behind a nonce gap for NONCE_GAP_MAX_BLOCKS blocks, and marks its payer', async () => {
+    const paymentId = `pay_${'9'.repeat(32)}`;
+    await broadcastPayment(paymentId);
+    await env.DB.prepare('UPDATE payments SET delivered_at = 1 WHERE payment_id = ?')
+      .bind(paymentId)
+      .run();
+    await startTracking(env, job(paymentId));
+    const stub = env.PAYMENT_TRACKER.get(env.PAYMENT_TRACKER.idFromName(paymentId));
+    let tip = 100;
+    let gap = true;
+    stacksApi({
+      [`/extended/v1/tx/0x${TXID}`]: pendingTx,
+      // Executed up to 2; 5 pending; 3 and 4 missing.
+      [`/extended/v1/address/${PAYER}/nonces`]: () =>
+        nonces(
+          gap
+            ? { last_executed_tx_nonce: 2, detected_missing_nonces: [4, 3] }
+            : { last_executed_tx_nonce: 2, detected_missing_nonces: [] },
+        )(),
+      '/v2/info': () => Response.json({ stacks_tip_height: tip }),
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.job()).toMatchObject({ gapSinceHeight: 100 });
+    // The gap is filled for a while: the count starts again.
+    gap = false;
+    tip = 104;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await stub.job())?.gapSinceHeight).toBeUndefined();
+    gap = true;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.job()).toMatchObject({ gapSinceHeight: 104 });
+    tip = 109;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await getPayment(env.DB, paymentId))?.status).toBe('mempool');
+    tip = 110;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const reason =
+      "not mined after 6 blocks behind a gap in the payer's nonces (nonce 3 is missing)";
+    expect(await getPayment(env.DB, paymentId)).toMatchObject({
+      status: 'failed',
+      terminal_reason: reason,
+      claim_active: 0,
+    });
+    expect(await getPayerFlag(env.DB, 'stacks:2147483648', PAYER)).toMatchObject({
+      paymentId,
+      reason: `failed: ${reason}`,
+    });
+    expect(await stub.job()).toBeNull();
   });
 });

@@ -2,13 +2,18 @@
  * Settling and delivering a claimed payment (DESIGN section 5): the `authorization` and `upfront`
  * orders, `mempool` and `confirmed` delivery, and collecting a result on a retry.
  *
- * Money rules kept here: content is delivered at most once per payment (markDelivered), an
- * upfront handler runs at most once per payment (markServed), a definite rejection charges nothing
+ * Money rules kept here: content is delivered at most once per payment (delivered_at), an
+ * upfront handler runs at most once per payment (served), a definite rejection charges nothing
  * and frees the claim, and an unknown outcome (timeout, 5xx) is tracked and answered 202, never a
  * fresh 402 that would invite paying twice.
+ *
+ * Round trips: on the normal path the settlement outcome, the delivery and the stored answer are
+ * written in one D1 batch, and the tracker is started after the answer (`waitUntil`), so a paid
+ * call costs two D1 round trips (three with the upfront order) besides the broadcast.
  */
 import type { Context, Handler } from 'hono';
 import type { DeliveryMode, ServiceConfig } from '../config';
+import { bytesToHex } from '../encoding/hex';
 import type { AppEnv } from '../env';
 import type { PaymentErrorCode } from './errors';
 import type { PaymentDeps } from './gate';
@@ -27,14 +32,30 @@ import {
   markCollectable,
   markDelivered,
   markServed,
-  recordOwed,
-  releaseClaim,
+  releaseClaimStatements,
   transition,
+  transitionStatements,
 } from './ledger';
 import type { PayerFlag } from './payer-flags';
-import { type IdentifierKey, releaseIdentifier } from './payment-identifier';
-import { loadResponse, storeResponse, toResponse } from './stored-responses';
-import { checkOnChain, type TrackedPayment, waitForConfirmation } from './tracking';
+import {
+  type IdentifierKey,
+  releaseIdentifier,
+  releaseIdentifierStatement,
+} from './payment-identifier';
+import type { SettleOutcome } from './settler';
+import {
+  loadResponse,
+  readForStorage,
+  type StoredResponse,
+  storeResponseStatement,
+  toResponse,
+} from './stored-responses';
+import {
+  checkOnChain,
+  type TrackedPayment,
+  type TrackingJob,
+  waitForConfirmation,
+} from './tracking';
 import type { SettlementOrder, VerifiedPayment } from './types';
 
 export interface PaidRequest {
@@ -47,6 +68,8 @@ export interface PaidRequest {
   payment: VerifiedPayment;
   order: SettlementOrder;
   delivery: DeliveryMode;
+  /** The delivery was decided after the claim was written (the chain could not vouch for it). */
+  deliveryChanged?: boolean;
   flag: PayerFlag | null;
   identifier?: IdentifierKey;
 }
@@ -80,6 +103,7 @@ function tracked(row: LedgerRow): TrackedPayment {
 /** `authorization` order: run the handler; settle only if it answered below 400. */
 export async function serveThenSettle(paid: PaidRequest): Promise<Response> {
   const { c, payment } = paid;
+  const db = c.env.DB;
   let response: Response;
   try {
     response = await paid.handler(c, paid.next);
@@ -91,85 +115,160 @@ export async function serveThenSettle(paid: PaidRequest): Promise<Response> {
     await releaseNothingCharged(paid);
     return response;
   }
-  const settled = await settle(paid, response);
-  if (settled) return settled;
-  const mustStore = paid.delivery === 'confirmed' || paid.identifier !== undefined;
-  if (paid.delivery === 'mempool') {
-    const now = Date.now();
-    await transition(
-      c.env.DB,
-      payment.paymentId,
-      'mempool',
-      { settledAt: now, deliveredAt: now },
-      now,
-    );
-    if (!mustStore) return withReceipt(response, refOf(payment), c.req.url);
-    return withReceipt(
-      toResponse(await storeResponse(c.env.DB, payment.paymentId, response)),
-      refOf(payment),
-      c.req.url,
-    );
-  }
-  await transition(c.env.DB, payment.paymentId, 'mempool', { settledAt: Date.now() });
-  await storeResponse(c.env.DB, payment.paymentId, response);
-  return deliverWhenConfirmed(paid, payment.paymentId);
+  const broadcastAt = Date.now();
+  const outcome = await paid.deps.settlerFor(paid.config).settle(payment);
+  if (outcome.type === 'rejected') return rejected(paid, outcome, broadcastAt);
+  if (outcome.type === 'unknown') return unknownOutcome(paid, outcome, broadcastAt, response);
+
+  const now = Date.now();
+  const deliverNow = paid.delivery === 'mempool';
+  // Kept when a retry may collect it: an idempotent retry, or a wait for confirmation.
+  const stored =
+    paid.identifier !== undefined || !deliverNow ? await readForStorage(response) : undefined;
+  await db.batch([
+    ...settledStatements(paid, broadcastAt, now, { deliveredAt: deliverNow ? now : undefined }),
+    ...(stored ? [storeResponseStatement(db, payment.paymentId, stored, now)] : []),
+  ]);
+  await afterAnswer(c, startTracker(paid, now));
+  if (!deliverNow) return deliverWhenConfirmed(paid, payment.paymentId);
+  return withReceipt(stored ? toResponse(stored) : response, refOf(payment), c.req.url);
 }
 
 /** `upfront` order, for side effects: settle first, then run the handler once. */
 export async function settleThenServe(paid: PaidRequest): Promise<Response> {
   const { c, payment } = paid;
-  const settled = await settle(paid);
-  if (settled) return settled;
-  await transition(c.env.DB, payment.paymentId, 'mempool', { settledAt: Date.now() });
-  if (paid.delivery === 'confirmed') return deliverWhenConfirmed(paid, payment.paymentId);
-  const row = await getPayment(c.env.DB, payment.paymentId);
-  return row
-    ? serveOnce(paid, row)
-    : jsonError(500, 'internal_error', 'The payment record vanished; contact the operator.');
+  const broadcastAt = Date.now();
+  const outcome = await paid.deps.settlerFor(paid.config).settle(payment);
+  if (outcome.type === 'rejected') return rejected(paid, outcome, broadcastAt);
+  if (outcome.type === 'unknown') return unknownOutcome(paid, outcome, broadcastAt);
+
+  const deliverNow = paid.delivery === 'mempool';
+  const now = Date.now();
+  // With the move to `mempool`, this request takes the one right to run the handler.
+  const [moved] = await c.env.DB.batch(
+    settledStatements(paid, broadcastAt, now, { served: deliverNow }),
+  );
+  await afterAnswer(c, startTracker(paid, now));
+  if (!deliverNow) return deliverWhenConfirmed(paid, payment.paymentId);
+  if (moved?.meta.changes !== 1)
+    return inProgress('This payment is being served by another request');
+  return runUpfrontHandler(paid, refOf(payment), payment.amount);
+}
+
+/** The move to `mempool` after a successful broadcast, with the history it went through. */
+function settledStatements(
+  paid: PaidRequest,
+  broadcastAt: number,
+  now: number,
+  fields: { deliveredAt?: number; served?: boolean },
+): D1PreparedStatement[] {
+  return transitionStatements(
+    paid.c.env.DB,
+    paid.payment.paymentId,
+    'mempool',
+    {
+      ...fields,
+      settledAt: now,
+      passedThrough: ['broadcasting'],
+      passedThroughAt: broadcastAt,
+      ...(paid.deliveryChanged ? { delivery: paid.delivery } : {}),
+    },
+    now,
+  );
+}
+
+/** A definite "no": nothing is on chain, so the txid and the payer nonce are freed. */
+async function rejected(
+  paid: PaidRequest,
+  outcome: Extract<SettleOutcome, { type: 'rejected' }>,
+  broadcastAt: number,
+): Promise<Response> {
+  const { c, payment } = paid;
+  const db = c.env.DB;
+  await db.batch([
+    ...transitionStatements(db, payment.paymentId, 'failed', {
+      reason: outcome.code,
+      claimActive: false,
+      passedThrough: ['broadcasting'],
+      passedThroughAt: broadcastAt,
+    }),
+    ...(paid.identifier ? [releaseIdentifierStatement(db, paid.identifier)] : []),
+  ]);
+  return paymentRequired(
+    paid.challenge,
+    outcome.code,
+    outcome.detail,
+    settlementResponse(refOf(payment), c.req.url, outcome.code),
+  );
 }
 
 /**
- * Broadcasts (through the configured settler) and hands the payment to its tracker. Returns the
- * answer to send when settlement did not succeed, or null when the payment is in the mempool.
+ * The broadcast timed out or failed with a 5xx: the transaction may be in a mempool. Keep the
+ * claim, hand the payment to its tracker (which broadcasts the same bytes again while the outcome
+ * is unknown), keep the handler's answer, and let a retry with the same payment collect it.
  */
-async function settle(paid: PaidRequest, handlerResponse?: Response): Promise<Response | null> {
-  const { c, payment, config } = paid;
-  await transition(c.env.DB, payment.paymentId, 'broadcasting');
-  const outcome = await paid.deps.settlerFor(config).settle(payment);
-  if (outcome.type === 'rejected') {
-    // A definite "no": nothing is on chain, so the txid and the payer nonce are freed.
-    await transition(c.env.DB, payment.paymentId, 'failed', {
-      reason: outcome.code,
-      claimActive: false,
-    });
-    if (paid.identifier) await releaseIdentifier(c.env.DB, paid.identifier);
-    return paymentRequired(
-      paid.challenge,
-      outcome.code,
-      outcome.detail,
-      settlementResponse(refOf(payment), c.req.url, outcome.code),
-    );
-  }
-  await paid.deps.startTracking(c.env, {
+async function unknownOutcome(
+  paid: PaidRequest,
+  outcome: Extract<SettleOutcome, { type: 'unknown' }>,
+  broadcastAt: number,
+  handlerResponse?: Response,
+): Promise<Response> {
+  const { c, payment } = paid;
+  const db = c.env.DB;
+  const stored = handlerResponse ? await readForStorage(handlerResponse) : undefined;
+  await db.batch([
+    ...transitionStatements(
+      db,
+      payment.paymentId,
+      'broadcasting',
+      {
+        collectable: true,
+        reason: outcome.detail,
+        ...(paid.deliveryChanged ? { delivery: paid.delivery } : {}),
+      },
+      broadcastAt,
+    ),
+    ...(stored ? [storeResponseStatement(db, payment.paymentId, stored)] : []),
+  ]);
+  // The one path where the tracker must be running before we answer: nobody else will look.
+  await startTracker(paid, broadcastAt);
+  return paymentPending(
+    refOf(payment),
+    c.req.url,
+    'broadcasting',
+    `The settlement outcome is not known yet (${outcome.detail}); the payment is being tracked.`,
+  );
+}
+
+/** Hands the payment to its tracker, which follows it for the deadline from `from` (the broadcast). */
+function startTracker(paid: PaidRequest, from: number): Promise<void> {
+  const { payment, config } = paid;
+  const job: TrackingJob = {
     paymentId: payment.paymentId,
     txid: payment.txid,
     payer: payment.payer,
     nonce: payment.nonce.toString(),
     network: payment.requirement.network,
-    deadline: Date.now() + config.trackingDeadlineMs,
-  });
-  if (outcome.type === 'unknown') {
-    // It may be in a mempool: keep the claim, follow it, and let a retry collect the result.
-    // With the authorization order the handler already answered: keep it for the retry.
-    if (handlerResponse) await storeResponse(c.env.DB, payment.paymentId, handlerResponse);
-    return pending(
-      paid,
-      refOf(payment),
-      'broadcasting',
-      `The settlement outcome is not known yet (${outcome.detail}); the payment is being tracked.`,
-    );
+    deadline: from + config.trackingDeadlineMs,
+    transaction: bytesToHex(payment.transaction),
+  };
+  return paid.deps.startTracking(paid.c.env, job);
+}
+
+/**
+ * Work that may follow the answer (Workers `ctx.waitUntil`); awaited where there is no execution
+ * context (a test calling `app.request` without one).
+ */
+async function afterAnswer(c: Context<AppEnv>, work: Promise<unknown>): Promise<void> {
+  let ctx: { waitUntil(promise: Promise<unknown>): void } | undefined;
+  try {
+    ctx = c.executionCtx;
+  } catch {
+    ctx = undefined;
   }
-  return null;
+  const logged = work.catch((error) => console.error('work after the answer failed', error));
+  if (ctx) ctx.waitUntil(logged);
+  else await logged;
 }
 
 /** Waits (bounded) for confirmation, then delivers; past the bound answers 202. */
@@ -291,19 +390,25 @@ async function answerFor(
   return withReceipt(toResponse(stored), ref, c.req.url);
 }
 
-/** Runs an upfront handler exactly once for a settled payment; a failure is owed to the payer. */
+/** Runs an upfront handler for a settled payment collected on a retry, if nobody ran it yet. */
 async function serveOnce(paid: PaidRequest, row: LedgerRow): Promise<Response> {
-  const { c } = paid;
-  if (!(await markServed(c.env.DB, row.payment_id))) {
-    return jsonError(
-      409,
-      'payment_identifier_in_progress',
-      'This payment is being served by another request; retry in a moment.',
-      {
-        'retry-after': '1',
-      },
-    );
+  if (!(await markServed(paid.c.env.DB, row.payment_id))) {
+    return inProgress('This payment is being served by another request');
   }
+  return runUpfrontHandler(paid, refOf(row), BigInt(row.amount));
+}
+
+/**
+ * Runs the upfront handler (this request holds the right to), then keeps its answer and marks it
+ * delivered in one batch; a failure after settlement is recorded as owed to the payer.
+ */
+async function runUpfrontHandler(
+  paid: PaidRequest,
+  ref: PaymentRef,
+  amount: bigint,
+): Promise<Response> {
+  const { c } = paid;
+  const db = c.env.DB;
   let response: Response;
   try {
     response = await paid.handler(c, paid.next);
@@ -315,10 +420,27 @@ async function serveOnce(paid: PaidRequest, row: LedgerRow): Promise<Response> {
       'The work failed after payment; the amount is recorded as owed to you.',
     );
   }
-  if (response.status >= 400) await recordOwed(c.env.DB, row.payment_id, BigInt(row.amount));
-  const stored = await storeResponse(c.env.DB, row.payment_id, response);
-  await markDelivered(c.env.DB, row.payment_id);
-  return withReceipt(toResponse(stored), refOf(row), c.req.url);
+  const stored: StoredResponse = await readForStorage(response);
+  const now = Date.now();
+  await db.batch([
+    storeResponseStatement(db, ref.paymentId, stored, now),
+    db
+      .prepare(
+        `UPDATE payments SET delivered_at = COALESCE(delivered_at, ?), owed_amount = COALESCE(?, owed_amount),
+           updated_at = ? WHERE payment_id = ?`,
+      )
+      .bind(now, stored.status >= 400 ? amount.toString() : null, now, ref.paymentId),
+  ]);
+  return withReceipt(toResponse(stored), ref, c.req.url);
+}
+
+function inProgress(what: string): Response {
+  return jsonError(
+    409,
+    'payment_identifier_in_progress',
+    `${what}; retry in a moment (nothing more is charged).`,
+    { 'retry-after': '1' },
+  );
 }
 
 /** 202, and from now on a retry with the same payment collects the result. */
@@ -332,7 +454,11 @@ async function pending(
   return paymentPending(ref, paid.c.req.url, status, why);
 }
 
-async function releaseNothingCharged(paid: PaidRequest): Promise<void> {
-  await releaseClaim(paid.c.env.DB, paid.payment.paymentId);
-  if (paid.identifier) await releaseIdentifier(paid.c.env.DB, paid.identifier);
+/** Nothing was broadcast: the claim and the payment-identifier are freed in one batch. */
+export async function releaseNothingCharged(paid: PaidRequest): Promise<void> {
+  const db = paid.c.env.DB;
+  await db.batch([
+    ...releaseClaimStatements(db, paid.payment.paymentId),
+    ...(paid.identifier ? [releaseIdentifierStatement(db, paid.identifier)] : []),
+  ]);
 }

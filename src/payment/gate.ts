@@ -13,19 +13,19 @@ import type { AppEnv } from '../env';
 import type { ChainReader } from '../stacks/stacks-api';
 import { parseTokenType, type TokenType } from '../stacks/tokens';
 import { verifyStacksPayment } from '../stacks/verify-payment';
-import { collectPayment, type PaidRequest, serveThenSettle, settleThenServe } from './delivery';
+import {
+  collectPayment,
+  type PaidRequest,
+  releaseNothingCharged,
+  serveThenSettle,
+  settleThenServe,
+} from './delivery';
 import { PAYMENT_ERROR_MESSAGES, type PaymentErrorCode, SERVICE_MISCONFIGURED } from './errors';
 import { decodeBase64Json } from './header-codec';
 import { type Challenge, jsonError, paymentRequired } from './http-responses';
-import { claimPayment, findActiveClaim, newPaymentId } from './ledger';
-import { getPayerFlag } from './payer-flags';
-import {
-  type IdentifierKey,
-  linkIdentifier,
-  readPaymentIdentifier,
-  releaseIdentifier,
-  reserveIdentifier,
-} from './payment-identifier';
+import { findActiveClaim, newPaymentId, openPayment, type PaymentClaim } from './ledger';
+import { nonceOrder } from './nonce-order';
+import { type IdentifierKey, readPaymentIdentifier, releaseIdentifier } from './payment-identifier';
 import {
   LEGACY_PAYMENT_HEADER,
   PAYMENT_SIGNATURE_HEADER,
@@ -100,6 +100,9 @@ export function withPayment(
       },
     };
 
+    // HEAD asks what a GET would answer without the body: the challenge, never a settlement
+    // (a body-less 200 would charge for nothing).
+    if (c.req.raw.method === 'HEAD') return paymentRequired(challenge, 'payment_required');
     const header = c.req.header(PAYMENT_SIGNATURE_HEADER) ?? c.req.header(LEGACY_PAYMENT_HEADER);
     if (header === undefined) return paymentRequired(challenge, 'payment_required');
 
@@ -141,49 +144,11 @@ export function withPayment(
     };
     const network = presented.requirement.network;
     const requestHash = await hashPaidRequest(c, payment.payer, payment.requirement);
-    const flag = await getPayerFlag(c.env.DB, network, payment.payer);
-    const paid: PaidRequest = {
-      c,
-      next,
-      handler,
-      config,
-      deps,
-      challenge,
-      payment,
-      order: spec.pricing.order,
-      // A payer whose delivered payment was lost is served on confirmed payments only.
-      delivery: flag ? 'confirmed' : delivery,
-      flag,
-    };
-
-    // The payment-identifier is reserved before anything is claimed or settled, so concurrent
-    // retries of one logical request cannot both go on to pay. It is keyed by the verified payer:
-    // nobody can collect another payer's stored answer by guessing its id.
-    let key: IdentifierKey | undefined;
-    if (identifier.type === 'present') {
-      key = { network, payer: payment.payer, id: identifier.id };
-      const reservation = await reserveIdentifier(c.env.DB, key, requestHash);
-      if (reservation.type === 'conflict') {
-        return jsonError(
-          409,
-          'payment_identifier_conflict',
-          'This payment-identifier was already used for a different request; use a new id for a new request (nothing was charged).',
-        );
-      }
-      if (reservation.type === 'in_progress') {
-        return jsonError(
-          409,
-          'payment_identifier_in_progress',
-          'A request with this payment-identifier is being processed; retry it in a moment (nothing was charged).',
-          { 'retry-after': '1' },
-        );
-      }
-      if (reservation.type === 'existing')
-        return collectPayment(paid, reservation.paymentId, { viaIdentifier: key });
-      paid.identifier = key;
-    }
-
-    const claimed = await claimPayment(c.env.DB, {
+    const key: IdentifierKey | undefined =
+      identifier.type === 'present'
+        ? { network, payer: payment.payer, id: identifier.id }
+        : undefined;
+    const claim: PaymentClaim = {
       paymentId: payment.paymentId,
       txid: payment.txid,
       network,
@@ -196,10 +161,41 @@ export function withPayment(
       price: BigInt(payment.requirement.amount),
       payTo: payment.requirement.payTo,
       order: spec.pricing.order,
-      delivery: paid.delivery,
+      delivery,
       requestHash,
-    });
-    if (!claimed) {
+    };
+    // One D1 round trip takes the payment-identifier and the claim and reads the payer's mark,
+    // while the Stacks API says whether this payment can be mined next.
+    const [opened, nonces] = await Promise.all([
+      openPayment(c.env.DB, claim, key),
+      deps.chainFor(config).getNonces(payment.payer),
+    ]);
+    const paid: PaidRequest = {
+      c,
+      next,
+      handler,
+      config,
+      deps,
+      challenge,
+      payment,
+      order: spec.pricing.order,
+      // A payer whose delivered payment was lost is served on confirmed payments only.
+      delivery: opened.flag ? 'confirmed' : delivery,
+      flag: opened.flag,
+    };
+
+    if (key && opened.identifier && opened.identifier.paymentId !== payment.paymentId) {
+      // The id names another payment: the same request again collects it; another is a 409.
+      if (opened.identifier.requestHash !== requestHash) {
+        return jsonError(
+          409,
+          'payment_identifier_conflict',
+          'This payment-identifier was already used for a different request; use a new id for a new request (nothing was charged).',
+        );
+      }
+      return collectPayment(paid, opened.identifier.paymentId, { viaIdentifier: key });
+    }
+    if (!opened.claimed) {
       if (key) await releaseIdentifier(c.env.DB, key);
       const holder = await findActiveClaim(c.env.DB, { ...payment, network });
       // The same payment for the same request that was answered 202: a retry that collects.
@@ -214,7 +210,25 @@ export function withPayment(
       }
       return paymentRequired(challenge, 'payment_already_used');
     }
-    if (key) await linkIdentifier(c.env.DB, key, payment.paymentId);
+    if (key) paid.identifier = key;
+
+    // DESIGN section 5: a node admits a transaction ahead of the payer's next nonce but never
+    // mines it across the gap. Refused before broadcasting, it costs the payer nothing.
+    if (nonces.type === 'found') {
+      const order = nonceOrder(nonces, payment.nonce);
+      if (order.type === 'gap') {
+        await releaseNothingCharged(paid);
+        return paymentRequired(
+          challenge,
+          'client_bad_nonce',
+          `the transaction has nonce ${payment.nonce} but the payer's next nonce is ${order.expected} (nonces in between are neither executed nor pending), so it cannot be mined; sign the payment with nonce ${order.expected}`,
+        );
+      }
+    } else if (paid.delivery === 'mempool') {
+      // The chain cannot vouch that the payment will be mined next: deliver it once confirmed.
+      paid.delivery = 'confirmed';
+      paid.deliveryChanged = true;
+    }
     c.set('payment', payment);
     return paid.order === 'upfront' ? settleThenServe(paid) : serveThenSettle(paid);
   };

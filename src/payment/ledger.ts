@@ -4,8 +4,15 @@
  * claims (txid; network+payer+nonce): SQLite applies it atomically, so of any number of concurrent
  * requests carrying one payment exactly one gets the row. Each status change and its history event
  * are written in one batch (one transaction), and only when the change is allowed.
+ *
+ * Every D1 call is a round trip to the primary in production, so writes are built as statements
+ * (`*Statements`) that the paid path composes into as few `db.batch` calls as the money rules
+ * allow: one to open a payment, one when its settlement outcome is known (delivery included).
  */
+import type { DeliveryMode } from '../config';
 import { type PaymentStatus, PREDECESSORS } from './lifecycle';
+import type { PayerFlag } from './payer-flags';
+import type { IdentifierKey } from './payment-identifier';
 
 export interface PaymentClaim {
   paymentId: string;
@@ -72,12 +79,63 @@ export async function claimPayment(
   claim: PaymentClaim,
   now = Date.now(),
 ): Promise<boolean> {
-  const [insert] = await db.batch([
+  return (await openPayment(db, claim, undefined, now)).claimed;
+}
+
+export interface OpenedPayment {
+  /** This request holds the payment's single-use claim. */
+  claimed: boolean;
+  /** The payer is marked (a delivered payment of theirs was lost): served on confirmation only. */
+  flag: PayerFlag | null;
+  /** The payment-identifier's row after this request's attempt to take it. */
+  identifier?: { requestHash: string; paymentId: string };
+}
+
+/**
+ * One round trip that opens a paid request: takes the payment-identifier (when given) and the
+ * single-use claim, and reads the payer's mark. The claim is only inserted when this request took
+ * the identifier, so concurrent retries of one logical request cannot both go on to pay; a marked
+ * payer's claim is recorded with `confirmed` delivery.
+ */
+export async function openPayment(
+  db: D1Database,
+  claim: PaymentClaim,
+  identifier: IdentifierKey | undefined,
+  now = Date.now(),
+): Promise<OpenedPayment> {
+  const ownsIdentifier = identifier
+    ? `EXISTS (SELECT 1 FROM payment_identifiers WHERE network = ? AND payer = ? AND id = ? AND payment_id = ?)`
+    : '1';
+  const identifierArgs = identifier
+    ? [identifier.network, identifier.payer, identifier.id, claim.paymentId]
+    : [];
+  const statements: D1PreparedStatement[] = [];
+  if (identifier) {
+    statements.push(
+      db
+        .prepare(
+          `INSERT INTO payment_identifiers (network, payer, id, request_hash, payment_id, created_at)
+           VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+        )
+        .bind(
+          identifier.network,
+          identifier.payer,
+          identifier.id,
+          claim.requestHash,
+          claim.paymentId,
+          now,
+        ),
+    );
+  }
+  statements.push(
     db
       .prepare(
         `INSERT INTO payments (payment_id, txid, network, payer, nonce, route, token, asset, amount, price,
            pay_to, settle_order, delivery, status, request_hash, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)
+         SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+           CASE WHEN EXISTS (SELECT 1 FROM payer_flags WHERE network = ? AND payer = ?) THEN 'confirmed' ELSE ? END,
+           'queued', ?, ?, ?
+         WHERE ${ownsIdentifier}
          ON CONFLICT DO NOTHING`,
       )
       .bind(
@@ -93,14 +151,52 @@ export async function claimPayment(
         claim.price.toString(),
         claim.payTo,
         claim.order,
+        claim.network,
+        claim.payer,
         claim.delivery,
         claim.requestHash,
         now,
         now,
+        ...identifierArgs,
       ),
     db.prepare(RECORD_EVENT).bind(claim.paymentId, 'queued', null, now),
-  ]);
-  return insert.meta.changes === 1;
+    db
+      .prepare(
+        'SELECT payment_id, reason, flagged_at FROM payer_flags WHERE network = ? AND payer = ?',
+      )
+      .bind(claim.network, claim.payer),
+  );
+  if (identifier) {
+    statements.push(
+      db
+        .prepare(
+          'SELECT request_hash, payment_id FROM payment_identifiers WHERE network = ? AND payer = ? AND id = ?',
+        )
+        .bind(identifier.network, identifier.payer, identifier.id),
+    );
+  }
+  const results = await db.batch(statements);
+  const offset = identifier ? 1 : 0;
+  const flagRow = results[offset + 2]?.results[0] as
+    | { payment_id: string; reason: string; flagged_at: number }
+    | undefined;
+  const identifierRow = identifier
+    ? (results[offset + 3]?.results[0] as { request_hash: string; payment_id: string } | undefined)
+    : undefined;
+  return {
+    claimed: results[offset]?.meta.changes === 1,
+    flag: flagRow
+      ? { paymentId: flagRow.payment_id, reason: flagRow.reason, flaggedAt: flagRow.flagged_at }
+      : null,
+    ...(identifierRow
+      ? {
+          identifier: {
+            requestHash: identifierRow.request_hash,
+            paymentId: identifierRow.payment_id,
+          },
+        }
+      : {}),
+  };
 }
 
 /** The active claim holding this txid or this payer nonce, if any. */
@@ -126,6 +222,15 @@ export interface TransitionFields {
   claimActive?: boolean;
   /** The content goes to the caller with this move (saves a second write on the fast path). */
   deliveredAt?: number;
+  /** This request takes the one right to run the upfront handler with this move. */
+  served?: boolean;
+  /** The caller is answered 202 with this move: a retry with the same payment may collect. */
+  collectable?: boolean;
+  /** The delivery mode decided for this payment, when it differs from the one claimed. */
+  delivery?: DeliveryMode;
+  /** Statuses the payment went through on the way, recorded in its history before `to`. */
+  passedThrough?: PaymentStatus[];
+  passedThroughAt?: number;
 }
 
 /** Moves a payment to `to` if the lifecycle allows it from its current status; true if it moved. */
@@ -136,15 +241,34 @@ export async function transition(
   fields: TransitionFields = {},
   now = Date.now(),
 ): Promise<boolean> {
+  const statements = transitionStatements(db, paymentId, to, fields, now);
+  if (statements.length === 0) return false;
+  const [update] = await db.batch(statements);
+  return update?.meta.changes === 1;
+}
+
+/**
+ * The statements of one move (the update, then its history event, written only if the update
+ * changed the row), to run alone or inside a larger batch. Empty when nothing may move to `to`.
+ */
+export function transitionStatements(
+  db: D1Database,
+  paymentId: string,
+  to: PaymentStatus,
+  fields: TransitionFields = {},
+  now = Date.now(),
+): D1PreparedStatement[] {
   const from = PREDECESSORS[to];
-  if (from.length === 0) return false;
-  const [update] = await db.batch([
+  if (from.length === 0) return [];
+  return [
     db
       .prepare(
         `UPDATE payments SET status = ?, updated_at = ?,
            terminal_reason = COALESCE(?, terminal_reason), block_height = COALESCE(?, block_height),
            settled_at = COALESCE(?, settled_at), confirmed_at = COALESCE(?, confirmed_at),
-           claim_active = COALESCE(?, claim_active), delivered_at = COALESCE(delivered_at, ?)
+           claim_active = COALESCE(?, claim_active), delivered_at = COALESCE(delivered_at, ?),
+           served = COALESCE(?, served), collectable = COALESCE(?, collectable),
+           delivery = COALESCE(?, delivery)
          WHERE payment_id = ? AND status IN (${from.map(() => '?').join(', ')})`,
       )
       .bind(
@@ -156,20 +280,42 @@ export async function transition(
         fields.confirmedAt ?? null,
         fields.claimActive === undefined ? null : Number(fields.claimActive),
         fields.deliveredAt ?? null,
+        fields.served ? 1 : null,
+        fields.collectable ? 1 : null,
+        fields.delivery ?? null,
         paymentId,
         ...from,
       ),
+    ...(fields.passedThrough ?? []).map((status) =>
+      db.prepare(RECORD_EVENT).bind(paymentId, status, null, fields.passedThroughAt ?? now),
+    ),
     db.prepare(RECORD_EVENT).bind(paymentId, to, fields.reason ?? null, now),
-  ]);
-  return update.meta.changes === 1;
+  ];
+}
+
+/**
+ * Frees a payment's txid and payer nonce once it can no longer be charged (a lost or unseen
+ * transaction whose nonce the chain has not spent), so its payer can pay again.
+ */
+export async function releaseLostClaim(db: D1Database, paymentId: string): Promise<void> {
+  await db
+    .prepare(
+      `UPDATE payments SET claim_active = 0 WHERE payment_id = ? AND status IN ('failed', 'replaced', 'not_found')`,
+    )
+    .bind(paymentId)
+    .run();
 }
 
 /** Releases a claim when nothing was charged and nothing broadcast, so the payer nonce is usable again. */
 export async function releaseClaim(db: D1Database, paymentId: string): Promise<void> {
-  await db.batch([
+  await db.batch(releaseClaimStatements(db, paymentId));
+}
+
+export function releaseClaimStatements(db: D1Database, paymentId: string): D1PreparedStatement[] {
+  return [
     db.prepare(`DELETE FROM payments WHERE payment_id = ? AND status = 'queued'`).bind(paymentId),
     db.prepare('DELETE FROM payment_events WHERE payment_id = ? AND changes() = 1').bind(paymentId),
-  ]);
+  ];
 }
 
 /** Marks the content delivered; false if it was delivered before (a replay). */

@@ -33,11 +33,6 @@ export const PREDECESSORS: Record<PaymentStatus, readonly PaymentStatus[]> = {
   not_found: ['broadcasting', 'mempool'],
 };
 
-/** A failed or replaced payment that was already delivered: its payer is marked. */
-export function isLostPayment(status: PaymentStatus): boolean {
-  return status === 'failed' || status === 'replaced';
-}
-
 export type ChainObservation =
   | { status: 'mempool' }
   | { status: 'confirmed'; blockHeight: number }

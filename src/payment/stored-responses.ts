@@ -8,25 +8,28 @@ export interface StoredResponse {
   body: string;
 }
 
-export async function storeResponse(
-  db: D1Database,
-  paymentId: string,
-  response: Response,
-  now = Date.now(),
-): Promise<StoredResponse> {
-  const stored: StoredResponse = {
+/** Reads a handler's answer into the form it is stored in. */
+export async function readForStorage(response: Response): Promise<StoredResponse> {
+  return {
     status: response.status,
     contentType: response.headers.get('content-type') ?? 'application/json; charset=utf-8',
     body: await response.text(),
   };
-  await db
+}
+
+/** The statement that keeps a payment's answer (the first one kept wins), for a batch. */
+export function storeResponseStatement(
+  db: D1Database,
+  paymentId: string,
+  stored: StoredResponse,
+  now = Date.now(),
+): D1PreparedStatement {
+  return db
     .prepare(
       `INSERT INTO payment_responses (payment_id, status, content_type, body, created_at) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (payment_id) DO NOTHING`,
     )
-    .bind(paymentId, stored.status, stored.contentType, stored.body, now)
-    .run();
-  return stored;
+    .bind(paymentId, stored.status, stored.contentType, stored.body, now);
 }
 
 export async function loadResponse(

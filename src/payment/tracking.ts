@@ -3,9 +3,9 @@
  * (on its alarms) and by a request that waits for confirmation; both move the ledger forward only
  * (see lifecycle.ts), so they never fight.
  */
-import type { ChainReader } from '../stacks/stacks-api';
-import { getPayment, transition } from './ledger';
-import { isLostPayment, observeTxStatus, type PaymentStatus, TERMINAL_STATUSES } from './lifecycle';
+import type { ChainReader, NonceLookup } from '../stacks/stacks-api';
+import { getPayment, releaseLostClaim, transition } from './ledger';
+import { observeTxStatus, type PaymentStatus, TERMINAL_STATUSES } from './lifecycle';
 import { flagPayer } from './payer-flags';
 
 export interface TrackedPayment {
@@ -17,16 +17,18 @@ export interface TrackedPayment {
 }
 
 export interface TrackingJob extends TrackedPayment {
-  /** Unix ms after which an unseen transaction is `not_found`. */
+  /** Unix ms at which tracking ends: a transaction not mined by then is `not_found`. */
   deadline: number;
+  /** The signed transaction (hex), broadcast again while its outcome is unknown. */
+  transaction?: string;
 }
 
 export type CheckResult = { status: PaymentStatus; terminal: boolean };
 
 /**
  * One look at the chain: the transaction's status, or, when the API does not know it, whether the
- * payer's nonce was used by another transaction (a replacement). Past `deadline`, a transaction
- * still unseen is `not_found`.
+ * payer's nonce was used by another transaction (a replacement). At or past `deadline` this is
+ * the last look: a transaction not mined by then ends `not_found`, so tracking always ends.
  */
 export async function checkOnChain(
   db: D1Database,
@@ -35,12 +37,11 @@ export async function checkOnChain(
   deadline: number,
   now = Date.now(),
 ): Promise<CheckResult | null> {
+  const final = now >= deadline;
   const lookup = await api.getTransaction(payment.txid);
   if (lookup.type === 'found') {
     const seen = observeTxStatus(lookup.txStatus, lookup.blockHeight);
-    if (seen.status === 'mempool') {
-      await transition(db, payment.paymentId, 'mempool', { reason: 'seen in the mempool' }, now);
-    } else if (seen.status === 'confirmed') {
+    if (seen.status === 'confirmed') {
       await transition(
         db,
         payment.paymentId,
@@ -48,38 +49,50 @@ export async function checkOnChain(
         { blockHeight: seen.blockHeight, confirmedAt: now },
         now,
       );
+    } else if (seen.status !== 'mempool') {
+      await settleLoss(db, api, payment, seen.status, seen.reason, now);
+    } else if (final) {
+      await settleLoss(
+        db,
+        api,
+        payment,
+        'not_found',
+        'still not mined at the tracking deadline',
+        now,
+      );
     } else {
-      await settleLoss(db, payment, seen.status, seen.reason, now);
+      await transition(db, payment.paymentId, 'mempool', { reason: 'seen in the mempool' }, now);
     }
   } else if (lookup.type === 'missing') {
     const nonces = await api.getNonces(payment.payer);
-    const used =
-      nonces.type === 'found' &&
-      nonces.lastExecutedNonce !== null &&
-      BigInt(nonces.lastExecutedNonce) >= BigInt(payment.nonce);
-    if (used) {
+    if (nonceSpent(nonces, payment.nonce)) {
       await settleLoss(
         db,
+        api,
         payment,
         'replaced',
         'the payer nonce was used by another transaction',
         now,
+        nonces,
       );
-    } else if (now >= deadline) {
-      await transition(
+    } else if (final) {
+      await settleLoss(
         db,
-        payment.paymentId,
+        api,
+        payment,
         'not_found',
-        { reason: 'not seen on chain before the tracking deadline' },
+        'not seen on chain before the tracking deadline',
         now,
+        nonces,
       );
     }
-  } else if (now >= deadline) {
-    await transition(
+  } else if (final) {
+    await settleLoss(
       db,
-      payment.paymentId,
+      api,
+      payment,
       'not_found',
-      { reason: `tracking deadline passed: ${lookup.detail}` },
+      `tracking deadline passed: ${lookup.detail}`,
       now,
     );
   }
@@ -91,17 +104,34 @@ export async function checkOnChain(
   };
 }
 
-/** Records a failed or replaced payment, and marks its payer if the content was delivered. */
-async function settleLoss(
+/** True when the chain has executed a transaction of the payer with this nonce (or a later one). */
+function nonceSpent(nonces: NonceLookup, nonce: string): boolean {
+  return (
+    nonces.type === 'found' &&
+    nonces.lastExecutedNonce !== null &&
+    BigInt(nonces.lastExecutedNonce) >= BigInt(nonce)
+  );
+}
+
+/**
+ * Records a payment that will not be paid for (failed, replaced, or not found by the deadline).
+ * Its payer is marked if the content was delivered (the answer went out unpaid), and its claim is
+ * freed when the chain has not spent its nonce, so the payer can pay again: a lost payment never
+ * locks its payer out. A nonce the chain executed stays claimed (that transaction is final).
+ */
+export async function settleLoss(
   db: D1Database,
+  api: ChainReader,
   payment: TrackedPayment,
-  status: 'failed' | 'replaced',
+  status: 'failed' | 'replaced' | 'not_found',
   reason: string,
   now: number,
+  knownNonces?: NonceLookup,
 ): Promise<void> {
   await transition(db, payment.paymentId, status, { reason }, now);
   const row = await getPayment(db, payment.paymentId);
-  if (row && isLostPayment(row.status) && row.delivered_at !== null) {
+  if (!row || row.status !== status) return;
+  if (row.delivered_at !== null) {
     await flagPayer(
       db,
       {
@@ -112,6 +142,12 @@ async function settleLoss(
       },
       now,
     );
+  }
+  if (row.claim_active === 1) {
+    const nonces = knownNonces ?? (await api.getNonces(payment.payer));
+    if (nonces.type === 'found' && !nonceSpent(nonces, payment.nonce)) {
+      await releaseLostClaim(db, payment.paymentId);
+    }
   }
 }
 

@@ -42,13 +42,18 @@ export class NodeSettler implements Settler {
     });
   }
 
-  async settle(payment: VerifiedPayment): Promise<SettleOutcome> {
-    const answer = await this.#endpoint.post('application/octet-stream', payment.transaction);
+  settle(payment: VerifiedPayment): Promise<SettleOutcome> {
+    return this.broadcast(payment.transaction, payment.txid);
+  }
+
+  /** Broadcasts signed bytes whose txid is known (the tracker sends stored bytes again). */
+  async broadcast(transaction: Uint8Array, expectedTxid: string): Promise<SettleOutcome> {
+    const answer = await this.#endpoint.post('application/octet-stream', transaction);
     if (answer.type === 'unknown') return answer;
     const body = answer.json;
     if (answer.ok) {
       const txid = typeof body === 'string' ? body.replace(/^0x/i, '').toLowerCase() : '';
-      if (txid !== payment.txid) {
+      if (txid !== expectedTxid) {
         return unknownSettleOutcome(
           `the Stacks node answered an unexpected body: ${answer.text.slice(0, 200)}`,
         );

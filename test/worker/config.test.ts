@@ -124,6 +124,7 @@ describe('fail-closed configuration', () => {
         deliveryMode: 'mempool',
         confirmationWaitMs: 20_000,
         trackingDeadlineMs: 3_600_000,
+        nonceGapMaxBlocks: 6,
         paymentIdentifierRequired: false,
         maxTransactionBytes: 4096,
         broadcastTimeoutMs: 10_000,

@@ -117,11 +117,4 @@ describe('free service routes', () => {
       links: { self: 'http://api.test/', health: 'http://api.test/health' },
     });
   });
-
-  it('GET /health checks the configuration and the ledger', async () => {
-    const { request } = testApp();
-    const res = await request('/health');
-    expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: 'ok', checks: { config: 'ok', ledger: 'ok' } });
-  });
 });

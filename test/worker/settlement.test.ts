@@ -4,6 +4,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { describe, expect, it } from 'vitest';
+import { bytesToHex } from '../../src/encoding/hex';
 import { defineRoute, STANDARD } from '../../src/routes/registry';
 import {
   ledgerRows,
@@ -86,8 +87,11 @@ describe('a valid payment', () => {
           nonce: '0',
           network: TESTNET,
           deadline: expect.any(Number),
+          // The signed bytes, for the tracker to broadcast again while the outcome is unknown.
+          transaction: bytesToHex(app.settler.settled[0]?.transaction ?? new Uint8Array()),
         },
       ]);
+      expect(app.tracker.jobs[0]?.transaction).toMatch(/^8080000000/);
       // Followed for TRACKING_DEADLINE_SECONDS (default one hour) from the broadcast.
       const followFor = app.tracker.jobs[0].deadline - (row.settled_at as number);
       expect(followFor).toBeGreaterThan(3_600_000 - 5_000);
