@@ -311,8 +311,12 @@ describe('the PaymentTracker Durable Object', () => {
     const stub = env.PAYMENT_TRACKER.get(env.PAYMENT_TRACKER.idFromName(paymentId));
     let tip = 100;
     let gap = true;
+    let minedAt: number | undefined;
     stacksApi({
-      [`/extended/v1/tx/0x${TXID}`]: pendingTx,
+      [`/extended/v1/tx/0x${TXID}`]: () =>
+        minedAt === undefined
+          ? pendingTx()
+          : Response.json({ tx_id: `0x${TXID}`, tx_status: 'success', block_height: minedAt }),
       // Executed up to 2; 5 pending; 3 and 4 missing.
       [`/extended/v1/address/${PAYER}/nonces`]: () =>
         nonces(
@@ -339,15 +343,33 @@ describe('the PaymentTracker Durable Object', () => {
     expect(await runDurableObjectAlarm(stub)).toBe(true);
     const reason =
       "not mined after 6 blocks behind a gap in the payer's nonces (nonce 3 is missing)";
+    // Still pending, so its nonce stays claimed: it may yet be mined.
     expect(await getPayment(env.DB, paymentId)).toMatchObject({
       status: 'failed',
       terminal_reason: reason,
-      claim_active: 0,
+      claim_active: 1,
     });
     expect(await getPayerFlag(env.DB, 'stacks:2147483648', PAYER)).toMatchObject({
       paymentId,
       reason: `failed: ${reason}`,
     });
+    expect(await stub.job()).toMatchObject({ failedBehindGap: true });
+
+    // The payer fills the gap and the transaction is mined after all: the ledger follows the chain.
+    minedAt = 111;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await getPayment(env.DB, paymentId)).toMatchObject({
+      status: 'confirmed',
+      block_height: 111,
+      claim_active: 1,
+    });
+    expect((await getHistory(env.DB, paymentId)).map((e) => [e.status, e.reason])).toEqual([
+      ['queued', null],
+      ['broadcasting', null],
+      ['mempool', null],
+      ['failed', reason],
+      ['confirmed', 'mined after all, once the payer filled its nonce gap'],
+    ]);
     expect(await stub.job()).toBeNull();
   });
 });

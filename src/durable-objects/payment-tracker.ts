@@ -12,7 +12,8 @@
 import { DurableObject } from 'cloudflare:workers';
 import { getServiceConfig, type ServiceConfig } from '../config';
 import { parseHex } from '../encoding/hex';
-import { transition } from '../payment/ledger';
+import { recordLateConfirmation, releaseLostClaim, transition } from '../payment/ledger';
+import { observeTxStatus } from '../payment/lifecycle';
 import { nonceOrder } from '../payment/nonce-order';
 import { type CheckResult, checkOnChain, settleLoss, type TrackingJob } from '../payment/tracking';
 import { NodeSettler } from '../stacks/node-settler';
@@ -24,6 +25,8 @@ interface StoredJob extends TrackingJob {
   rebroadcasts?: number;
   /** The chain tip height when a gap below this payment's nonce was first seen. */
   gapSinceHeight?: number;
+  /** Failed behind a nonce gap but still pending: watched until the deadline in case it is mined. */
+  failedBehindGap?: boolean;
 }
 
 const FIRST_CHECK_MS = 1000;
@@ -65,6 +68,12 @@ export class PaymentTracker extends DurableObject<Env> {
       baseUrl: config.stacksApiUrl,
       timeoutMs: config.stacksApiTimeoutMs,
     });
+    if (job.failedBehindGap) {
+      const next = await this.watchAfterGap(job, api);
+      if (next) await this.schedule(next);
+      else await this.ctx.storage.deleteAll();
+      return;
+    }
     const result = await checkOnChain(this.env.DB, api, job, job.deadline);
     const next = result && !result.terminal ? await this.act(job, result, api, config) : null;
     if (!next) {
@@ -94,6 +103,8 @@ export class PaymentTracker extends DurableObject<Env> {
     if (tip.type !== 'found') return job;
     const since = job.gapSinceHeight ?? tip.height;
     if (tip.height - since < config.nonceGapMaxBlocks) return { ...job, gapSinceHeight: since };
+    // The transaction is still pending: its claim stays (its nonce may yet be spent by it), and
+    // it is watched until the deadline in case the payer fills the gap and it is mined after all.
     await settleLoss(
       this.env.DB,
       api,
@@ -102,8 +113,27 @@ export class PaymentTracker extends DurableObject<Env> {
       `not mined after ${tip.height - since} blocks behind a gap in the payer's nonces (nonce ${order.expected} is missing)`,
       Date.now(),
       nonces,
+      { keepClaim: true },
     );
-    return null;
+    return { ...job, failedBehindGap: true };
+  }
+
+  /** A payment failed behind a gap: record it if it is mined after all; stop at the deadline. */
+  private async watchAfterGap(job: StoredJob, api: ChainReader): Promise<StoredJob | null> {
+    const lookup = await api.getTransaction(job.txid);
+    if (lookup.type === 'found') {
+      const seen = observeTxStatus(lookup.txStatus, lookup.blockHeight);
+      if (seen.status === 'confirmed') {
+        await recordLateConfirmation(this.env.DB, job.paymentId, seen.blockHeight);
+        return null;
+      }
+      if (seen.status !== 'mempool') return null;
+    } else if (lookup.type === 'missing') {
+      // Dropped: it can no longer spend the nonce, so the payer may use it again.
+      await releaseLostClaim(this.env.DB, job.paymentId);
+      return null;
+    }
+    return Date.now() >= job.deadline ? null : job;
   }
 
   /** The outcome of the broadcast is unknown and the chain has not seen it: send it again. */

@@ -294,6 +294,31 @@ export function transitionStatements(
 }
 
 /**
+ * The one move out of a terminal status: a payment failed for waiting behind a nonce gap that is
+ * mined after all (its payer filled the gap). The chain has the money, so the ledger says so; the
+ * payer's mark stays (it was earned while the payment looked lost).
+ */
+export async function recordLateConfirmation(
+  db: D1Database,
+  paymentId: string,
+  blockHeight: number,
+  now = Date.now(),
+): Promise<boolean> {
+  const [update] = await db.batch([
+    db
+      .prepare(
+        `UPDATE payments SET status = 'confirmed', block_height = ?, confirmed_at = ?, claim_active = 1,
+           updated_at = ? WHERE payment_id = ? AND status = 'failed'`,
+      )
+      .bind(blockHeight, now, now, paymentId),
+    db
+      .prepare(RECORD_EVENT)
+      .bind(paymentId, 'confirmed', 'mined after all, once the payer filled its nonce gap', now),
+  ]);
+  return update?.meta.changes === 1;
+}
+
+/**
  * Frees a payment's txid and payer nonce once it can no longer be charged (a lost or unseen
  * transaction whose nonce the chain has not spent), so its payer can pay again.
  */

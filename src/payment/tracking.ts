@@ -127,6 +127,7 @@ export async function settleLoss(
   reason: string,
   now: number,
   knownNonces?: NonceLookup,
+  { keepClaim = false }: { keepClaim?: boolean } = {},
 ): Promise<void> {
   await transition(db, payment.paymentId, status, { reason }, now);
   const row = await getPayment(db, payment.paymentId);
@@ -143,7 +144,7 @@ export async function settleLoss(
       now,
     );
   }
-  if (row.claim_active === 1) {
+  if (row.claim_active === 1 && !keepClaim) {
     const nonces = knownNonces ?? (await api.getNonces(payment.payer));
     if (nonces.type === 'found' && !nonceSpent(nonces, payment.nonce)) {
       await releaseLostClaim(db, payment.paymentId);
