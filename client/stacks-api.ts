@@ -29,22 +29,31 @@ async function getJson(fetchFn: FetchFunction, url: string): Promise<unknown> {
   }
 }
 
-/** `possible_next_nonce` of `GET /extended/v1/address/{address}/nonces` (counts the mempool). */
+/**
+ * The nonce to sign with, from `GET /extended/v1/address/{address}/nonces`: the lowest of
+ * `detected_missing_nonces` when the payer has a gap (a transaction signed past it would never be
+ * mined, and a server refuses it), else `possible_next_nonce` (which counts the mempool).
+ */
 export async function fetchNextNonce(
   fetchFn: FetchFunction,
   stacksApiUrl: string,
   address: string,
 ): Promise<bigint> {
   const url = `${stacksApiUrl}/extended/v1/address/${address}/nonces`;
-  const body = await getJson(fetchFn, url);
-  const nonce =
-    typeof body === 'object' && body !== null && 'possible_next_nonce' in body
-      ? body.possible_next_nonce
-      : undefined;
+  const body = (await getJson(fetchFn, url)) as {
+    possible_next_nonce?: unknown;
+    detected_missing_nonces?: unknown;
+  } | null;
+  const nonce = typeof body === 'object' && body !== null ? body.possible_next_nonce : undefined;
   if (typeof nonce !== 'number' || !Number.isSafeInteger(nonce) || nonce < 0) {
     throw new X402ClientError('stacks_api_error', `no possible_next_nonce in GET ${url}`);
   }
-  return BigInt(nonce);
+  const missing = Array.isArray(body?.detected_missing_nonces)
+    ? body.detected_missing_nonces.filter(
+        (n): n is number => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n < nonce,
+      )
+    : [];
+  return BigInt(missing.length > 0 ? Math.min(...missing) : nonce);
 }
 
 /** Fee rate in µSTX per byte from `GET /v2/fees/transfer` (the node answers a bare JSON number). */

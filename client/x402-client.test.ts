@@ -89,6 +89,15 @@ describe('createX402Client', () => {
     expect(result.paymentRequired?.resource.description).toBe(DESCRIPTION);
   });
 
+  it('signs with the lowest missing nonce when the payer has a gap, so the payment can be mined', async () => {
+    const server = await startServer();
+    // Pending up to 8 with 4 and 6 missing: a payment at 9 would wait behind the gap forever.
+    Object.assign(harness.stacksApi.state, { nextNonce: 9, missingNonces: [6, 4] });
+    const result = expectResponse(await payForHash(harness.client(), server));
+    expect(result.payment?.nonce).toBe(4n);
+    expect(transactionOf(server.requests[1]).auth.spendingCondition.nonce).toBe(4n);
+  });
+
   it('reads the challenge from the body when the payment-required header is absent', async () => {
     const server = await harness.startServer({
       challenge: challengeFor(stacksRequirements('testnet', PAY_TO, PRICES), DESCRIPTION),

@@ -4,14 +4,18 @@
  */
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { getDevnetAccount } from '../../devnet/accounts';
-import { type FakeStacksApi, startFakeStacksApi } from '../../test/support/fake-stacks-api';
+import {
+  type FakeStacksApi,
+  type FakeStacksApiState,
+  startFakeStacksApi,
+} from '../../test/support/fake-stacks-api';
 import type { X402Client, X402ClientOptions } from '../client-api';
 import { createX402Client } from '../x402-client';
 import { type FakePaidApi, type FakePaidApiOptions, startFakePaidApi } from './fake-paid-api';
 import { challengeFor, PAY_TO, PRICES, stacksRequirements } from './fixtures';
 
 /** The fake Stacks API answers this nonce and fee rate (µSTX per byte) unless a test changes it. */
-export const STACKS_STATE = { nextNonce: 7, feeRate: 3 };
+export const STACKS_STATE: FakeStacksApiState = { nextNonce: 7, feeRate: 3, missingNonces: [] };
 
 export interface ClientHarness {
   readonly stacksApi: FakeStacksApi;

@@ -90,7 +90,7 @@ function refOf(payment: VerifiedPayment | LedgerRow): PaymentRef {
       };
 }
 
-function tracked(row: LedgerRow): TrackedPayment {
+export function tracked(row: LedgerRow): TrackedPayment {
   return {
     paymentId: row.payment_id,
     txid: row.txid,

@@ -19,11 +19,20 @@ import {
   releaseNothingCharged,
   serveThenSettle,
   settleThenServe,
+  tracked,
 } from './delivery';
 import { PAYMENT_ERROR_MESSAGES, type PaymentErrorCode, SERVICE_MISCONFIGURED } from './errors';
 import { decodeBase64Json } from './header-codec';
 import { type Challenge, jsonError, paymentRequired } from './http-responses';
-import { findActiveClaim, newPaymentId, openPayment, type PaymentClaim } from './ledger';
+import {
+  findActiveClaim,
+  getPayment,
+  type LedgerRow,
+  newPaymentId,
+  openPayment,
+  type PaymentClaim,
+} from './ledger';
+import { TERMINAL_STATUSES } from './lifecycle';
 import { nonceOrder } from './nonce-order';
 import { type IdentifierKey, readPaymentIdentifier, releaseIdentifier } from './payment-identifier';
 import {
@@ -43,7 +52,7 @@ import {
   type TokenPrices,
 } from './requirements';
 import type { Settler } from './settler';
-import type { TrackingJob } from './tracking';
+import { checkOnChain, type TrackingJob } from './tracking';
 import type { RoutePricing, VerifiedPayment } from './types';
 
 export interface PaidRouteSpec {
@@ -72,6 +81,22 @@ export function withPayment(
     throw new Error(`${spec.routeName}: a free route needs no payment gate`);
   if (spec.pricing.tier === 'dynamic' && !spec.quote)
     throw new Error(`${spec.routeName}: a dynamic route needs a quote`);
+
+  /**
+   * Looks at the chain for the payment holding a nonce now presented again: one that was dropped
+   * or replaced, or never seen by its deadline, ends here (as its tracker would end it a little
+   * later) and frees the nonce if it is unspent. True when the nonce was freed.
+   */
+  async function lostOnChain(
+    db: D1Database,
+    chain: ChainReader,
+    config: ServiceConfig,
+    holder: LedgerRow,
+  ): Promise<boolean> {
+    if (TERMINAL_STATUSES.has(holder.status) || holder.status === 'queued') return false;
+    await checkOnChain(db, chain, tracked(holder), holder.created_at + config.trackingDeadlineMs);
+    return (await getPayment(db, holder.payment_id))?.claim_active === 0;
+  }
 
   return async function paymentGate(c, next) {
     const configResult = getServiceConfig(c.env);
@@ -166,10 +191,26 @@ export function withPayment(
     };
     // One D1 round trip takes the payment-identifier and the claim and reads the payer's mark,
     // while the Stacks API says whether this payment can be mined next.
-    const [opened, nonces] = await Promise.all([
+    const chain = deps.chainFor(config);
+    const [first, nonces] = await Promise.all([
       openPayment(c.env.DB, claim, key),
-      deps.chainFor(config).getNonces(payment.payer),
+      chain.getNonces(payment.payer),
     ]);
+    let opened = first;
+    let holder: LedgerRow | null = null;
+    if (!opened.claimed && (!key || opened.identifier?.paymentId === payment.paymentId)) {
+      // Not a retry of another payment-identifier: the txid or payer nonce is claimed already.
+      holder = await findActiveClaim(c.env.DB, { ...payment, network });
+      if (
+        holder &&
+        holder.txid !== payment.txid &&
+        (await lostOnChain(c.env.DB, chain, config, holder))
+      ) {
+        // Its transaction left the mempool without spending the nonce: the payer may use it again.
+        opened = await openPayment(c.env.DB, claim, key);
+        holder = opened.claimed ? null : await findActiveClaim(c.env.DB, { ...payment, network });
+      }
+    }
     const paid: PaidRequest = {
       c,
       next,
@@ -197,7 +238,6 @@ export function withPayment(
     }
     if (!opened.claimed) {
       if (key) await releaseIdentifier(c.env.DB, key);
-      const holder = await findActiveClaim(c.env.DB, { ...payment, network });
       // The same payment for the same request that was answered 202: a retry that collects.
       // Anything else is a replay (or a concurrent copy of a request still being answered).
       if (

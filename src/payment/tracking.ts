@@ -152,14 +152,17 @@ export async function settleLoss(
   }
 }
 
-/** Polls until the payment is confirmed or terminal, or `waitMs` passes. */
+/**
+ * Polls until the payment is confirmed or terminal, or `waitMs` passes: at least eight looks
+ * within the wait, never more than one every 250 ms nor fewer than one a second.
+ */
 export async function waitForConfirmation(
   db: D1Database,
   api: ChainReader,
   payment: TrackedPayment,
   deadline: number,
   waitMs: number,
-  pollMs = 1000,
+  pollMs = Math.min(1000, Math.max(250, Math.floor(waitMs / 8))),
 ): Promise<CheckResult | null> {
   const until = Date.now() + waitMs;
   for (;;) {

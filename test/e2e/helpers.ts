@@ -115,6 +115,7 @@ export interface PaymentStatusBody {
   payer: string;
   owedAmount?: string;
   blockHeight?: number;
+  delivery: 'mempool' | 'confirmed';
   delivered: boolean;
   history: { status: string; at: string; reason?: string }[];
 }

@@ -10,6 +10,8 @@ export interface FakeStacksApiState {
   nextNonce: number;
   /** Body of `GET /v2/fees/transfer` (a JSON number on a real node). */
   feeRate: unknown;
+  /** `detected_missing_nonces` (a gap below `nextNonce`); none when absent. */
+  missingNonces?: number[];
 }
 
 export interface FakeStacksApi {
@@ -34,7 +36,7 @@ export async function startFakeStacksApi(initial: FakeStacksApiState): Promise<F
         possible_next_nonce: state.nextNonce,
         last_executed_tx_nonce: state.nextNonce > 0 ? state.nextNonce - 1 : null,
         last_mempool_tx_nonce: null,
-        detected_missing_nonces: [],
+        detected_missing_nonces: state.missingNonces ?? [],
         detected_mempool_nonces: [],
       };
     } else if (req.method === 'GET' && path === '/v2/fees/transfer') {
