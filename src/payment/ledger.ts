@@ -332,10 +332,6 @@ export async function releaseLostClaim(db: D1Database, paymentId: string): Promi
 }
 
 /** Releases a claim when nothing was charged and nothing broadcast, so the payer nonce is usable again. */
-export async function releaseClaim(db: D1Database, paymentId: string): Promise<void> {
-  await db.batch(releaseClaimStatements(db, paymentId));
-}
-
 export function releaseClaimStatements(db: D1Database, paymentId: string): D1PreparedStatement[] {
   return [
     db.prepare(`DELETE FROM payments WHERE payment_id = ? AND status = 'queued'`).bind(paymentId),
@@ -373,19 +369,6 @@ export async function markServed(db: D1Database, paymentId: string): Promise<boo
     .bind(paymentId)
     .run();
   return result.meta.changes === 1;
-}
-
-/** Records what is owed to the payer: charged, but the handler failed after settlement. */
-export async function recordOwed(
-  db: D1Database,
-  paymentId: string,
-  amount: bigint,
-  now = Date.now(),
-): Promise<void> {
-  await db
-    .prepare('UPDATE payments SET owed_amount = ?, updated_at = ? WHERE payment_id = ?')
-    .bind(amount.toString(), now, paymentId)
-    .run();
 }
 
 export async function getPayment(db: D1Database, paymentId: string): Promise<LedgerRow | null> {
