@@ -1,5 +1,6 @@
 import { createApp } from './app';
 
+export { PayerStore } from './durable-objects/payer-store';
 export { PaymentTracker } from './durable-objects/payment-tracker';
 
 const app = createApp();

@@ -16,7 +16,7 @@ import type { DeliveryMode, ServiceConfig } from '../config';
 import { bytesToHex } from '../encoding/hex';
 import type { AppEnv } from '../env';
 import type { PaymentErrorCode } from './errors';
-import type { PaymentDeps } from './gate';
+import type { PaidPrecheck, PaymentDeps } from './gate';
 import {
   type Challenge,
   jsonError,
@@ -67,6 +67,7 @@ export interface PaidRequest {
   challenge: Challenge;
   payment: VerifiedPayment;
   order: SettlementOrder;
+  precheck?: PaidPrecheck;
   delivery: DeliveryMode;
   /** The delivery was decided after the claim was written (the chain could not vouch for it). */
   deliveryChanged?: boolean;
@@ -137,6 +138,11 @@ export async function serveThenSettle(paid: PaidRequest): Promise<Response> {
 /** `upfront` order, for side effects: settle first, then run the handler once. */
 export async function settleThenServe(paid: PaidRequest): Promise<Response> {
   const { c, payment } = paid;
+  const refusal = paid.precheck ? await paid.precheck(c, payment) : null;
+  if (refusal) {
+    await releaseNothingCharged(paid);
+    return refusal;
+  }
   const broadcastAt = Date.now();
   const outcome = await paid.deps.settlerFor(paid.config).settle(payment);
   if (outcome.type === 'rejected') return rejected(paid, outcome, broadcastAt);

@@ -62,7 +62,18 @@ export interface PaidRouteSpec {
   pricing: RoutePricing;
   /** Prices for the `dynamic` tier, from the validated request. */
   quote?: (c: Context<AppEnv>, config: ServiceConfig) => TokenPrices | Promise<TokenPrices>;
+  /**
+   * `upfront` routes: a check that needs the payer (a quota, a name taken) run after the payment
+   * is verified and claimed but before it is settled. A response refuses the request: the claim is
+   * released and nothing is charged.
+   */
+  precheck?: PaidPrecheck;
 }
+
+export type PaidPrecheck = (
+  c: Context<AppEnv>,
+  payment: VerifiedPayment,
+) => Promise<Response | null> | Response | null;
 
 export interface PaymentDeps {
   settlerFor(config: ServiceConfig): Settler;
@@ -220,6 +231,7 @@ export function withPayment(
       challenge,
       payment,
       order: spec.pricing.order,
+      precheck: spec.precheck,
       // A payer whose delivered payment was lost is served on confirmed payments only.
       delivery: opened.flag ? 'confirmed' : delivery,
       flag: opened.flag,

@@ -4,6 +4,7 @@ import { serviceInfoRoute } from './info/service-info';
 import { paymentStatusRoute } from './payments/payment-status';
 import type { ApiRoute } from './registry';
 import { stacksRoutes } from './stacks';
+import { storageRoutes } from './storage';
 
 /** Every route of the API, in the order they are documented. */
 export const ROUTES: readonly ApiRoute[] = [
@@ -12,4 +13,5 @@ export const ROUTES: readonly ApiRoute[] = [
   paymentStatusRoute,
   ...hashingRoutes,
   ...stacksRoutes,
+  ...storageRoutes,
 ];

@@ -15,6 +15,7 @@ export interface RouteDefinition<R extends RouteConfig> {
   pricing: RoutePricing;
   handler: RouteHandler<R, AppEnv>;
   quote?: PaidRouteSpec['quote'];
+  precheck?: PaidRouteSpec['precheck'];
 }
 
 /** A declared route with its handler type erased, so routes of every shape fit in one list. */
@@ -23,11 +24,14 @@ export interface ApiRoute {
   pricing: RoutePricing;
   handler: Handler<AppEnv>;
   quote?: PaidRouteSpec['quote'];
+  precheck?: PaidRouteSpec['precheck'];
 }
 
 export const FREE: RoutePricing = { tier: 'free', order: 'authorization' };
-/** Pure computation: charge only after the handler succeeded. */
+/** Pure computation and reads: charge only after the handler succeeded. */
 export const STANDARD: RoutePricing = { tier: 'standard', order: 'authorization' };
+/** Writes and other side effects: settle first, then do the work once (a failure is owed). */
+export const STANDARD_UPFRONT: RoutePricing = { tier: 'standard', order: 'upfront' };
 
 export function defineRoute<R extends RouteConfig>(definition: RouteDefinition<R>): ApiRoute {
   return definition as unknown as ApiRoute;
@@ -42,12 +46,12 @@ export function mountRoutes(
   routes: readonly ApiRoute[],
   deps: PaymentDeps,
 ): void {
-  for (const { route, pricing, handler, quote } of routes) {
+  for (const { route, pricing, handler, quote, precheck } of routes) {
     const gated =
       pricing.tier === 'free'
         ? handler
         : withPayment(
-            { routeName: routeName(route), description: route.summary, pricing, quote },
+            { routeName: routeName(route), description: route.summary, pricing, quote, precheck },
             handler,
             deps,
           );

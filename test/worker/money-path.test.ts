@@ -163,6 +163,39 @@ describe('a payment behind a gap in its payer nonces', () => {
   });
 });
 
+describe('an upfront route whose precheck refuses the payer', () => {
+  it('answers the refusal, releases the claim and charges nothing', async () => {
+    const refusing = defineRoute({
+      route: createRoute({
+        method: 'post',
+        path: '/test/over-quota',
+        summary: 'Upfront test route with a quota',
+        request: {
+          body: {
+            required: true,
+            content: { 'application/json': { schema: z.object({ data: z.string() }) } },
+          },
+        },
+        responses: { 200: { description: 'Done' }, 409: { description: 'Over quota' } },
+      }),
+      pricing: { tier: 'standard', order: 'upfront' },
+      precheck: (c, payment) =>
+        c.json({ code: 'quota_exceeded', message: `${payment.payer} is over quota.` }, 409),
+      handler: (c) => c.json({ stored: true }, 200),
+    });
+    const app = testApp([refusing]);
+    const { header } = await signPaymentFor(app, '/test/over-quota', { body: BODY });
+    const res = await app.post('/test/over-quota', BODY, { 'payment-signature': header });
+    expect(res.status).toBe(409);
+    expect(await res.json()).toEqual({
+      code: 'quota_exceeded',
+      message: `${PAYER} is over quota.`,
+    });
+    expect(app.settler.settled).toHaveLength(0);
+    expect(await ledgerRows()).toEqual([]);
+  });
+});
+
 describe('HEAD on a paid GET route', () => {
   it('answers the challenge, even with a valid payment, and never settles', async () => {
     const app = testApp();
