@@ -5,7 +5,8 @@ import { defineConfig } from 'vitest/config';
  * Two projects:
  * - `worker`: unit and integration tests inside workerd (the real runtime), with real KV, D1 and
  *   Durable Objects from Miniflare, configured from wrangler.toml.
- * - `node`: the devnet, the client and the end-to-end tests that start real processes.
+ * - `node`: the devnet, the Workers AI stand-in, the client and the end-to-end tests that start
+ *   real processes.
  */
 export default defineConfig({
   test: {
@@ -35,7 +36,12 @@ export default defineConfig({
         test: {
           name: 'node',
           environment: 'node',
-          include: ['devnet/**/*.test.ts', 'client/**/*.test.ts', 'test/e2e/**/*.test.ts'],
+          include: [
+            'devnet/**/*.test.ts',
+            'ai-standin/**/*.test.ts',
+            'client/**/*.test.ts',
+            'test/e2e/**/*.test.ts',
+          ],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

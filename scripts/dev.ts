@@ -1,7 +1,8 @@
 /**
- * `npm run dev`: the local devnet and the Worker together, so a newcomer can pay for a call on
- * their own machine (DESIGN section 7). Order: devnet up (`/v2/info` answers), local D1
- * migrations applied, then `wrangler dev`. Ctrl-C stops both; if either dies, so does the other.
+ * `npm run dev`: the local devnet, the Workers AI stand-in and the Worker together, so a newcomer
+ * can pay for a call on their own machine (DESIGN section 7). Order: devnet and AI stand-in up
+ * (`/v2/info` and `/health` answer), local D1 migrations applied, then `wrangler dev`. Ctrl-C
+ * stops all of them; if one dies, so do the others.
  */
 import { rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
@@ -15,6 +16,9 @@ import {
 } from './process-group';
 
 const DEVNET_URL = 'http://127.0.0.1:3999';
+/** WORKERS_AI_URL of wrangler.toml's top level points here. */
+const AI_STANDIN_URL = 'http://127.0.0.1:4010';
+const AI_STANDIN_READY_TIMEOUT_MS = 20_000;
 const WORKER_URL = 'http://127.0.0.1:8787';
 const DEVNET_READY_TIMEOUT_MS = 60_000;
 /** Local KV, D1 and Durable Object state of `npm run dev`, reset on every start (see below). */
@@ -24,6 +28,8 @@ const childEnv: NodeJS.ProcessEnv = {
   ...process.env,
   DEVNET_HOST: '127.0.0.1',
   DEVNET_PORT: '3999',
+  AI_STANDIN_HOST: '127.0.0.1',
+  AI_STANDIN_PORT: '4010',
   WRANGLER_SEND_METRICS: 'false',
   // No internet in many dev setups: skip Miniflare's download of the `Request.cf` object.
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
@@ -43,7 +49,7 @@ function startLabelled(label: string, command: string, args: string[]): GroupPro
   const pipe = (stream: NodeJS.ReadableStream | null, out: NodeJS.WriteStream) => {
     if (stream)
       createInterface({ input: stream }).on('line', (line) => {
-        // The devnet already prefixes its own log lines; do not say it twice.
+        // The devnet and the stand-in already prefix their own log lines; do not say it twice.
         out.write(line.startsWith(`[${label}]`) ? `${line}\n` : `[${label}] ${line}\n`);
       });
   };
@@ -80,7 +86,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void shutdown(0, 'stopping (SIGTERM)'));
 
   // Another `npm run dev` would make our children fail to bind, or worse, answer in their place.
-  for (const url of [`${DEVNET_URL}/v2/info`, WORKER_URL]) {
+  for (const url of [`${DEVNET_URL}/v2/info`, `${AI_STANDIN_URL}/health`, WORKER_URL]) {
     if (await isAnswering(url)) {
       log(`something already answers at ${url}: is another \`npm run dev\` running?`);
       process.exit(1);
@@ -88,16 +94,28 @@ async function main(): Promise<void> {
   }
 
   const devnet = startLabelled('devnet', TSX_BIN, ['devnet/main.ts']);
-  try {
-    await waitForHttp(`${DEVNET_URL}/v2/info`, {
-      timeoutMs: DEVNET_READY_TIMEOUT_MS,
-      proc: devnet,
-      isReady: (response) => response.ok,
-    });
-  } catch (error) {
-    return shutdown(1, `the devnet did not start: ${(error as Error).message}`);
-  }
-  log(`devnet ready at ${DEVNET_URL}`);
+  const aiStandin = startLabelled('ai-standin', TSX_BIN, ['ai-standin/main.ts']);
+  const ready = (
+    what: string,
+    url: string,
+    options: Parameters<typeof waitForHttp>[1],
+  ): Promise<string | undefined> =>
+    waitForHttp(url, { ...options, isReady: (response) => response.ok }).then(
+      () => {
+        log(`${what} ready at ${new URL(url).origin}`);
+        return undefined;
+      },
+      (error: Error) => `the ${what} did not start: ${error.message}`,
+    );
+  const failures = await Promise.all([
+    ready('devnet', `${DEVNET_URL}/v2/info`, { timeoutMs: DEVNET_READY_TIMEOUT_MS, proc: devnet }),
+    ready('Workers AI stand-in', `${AI_STANDIN_URL}/health`, {
+      timeoutMs: AI_STANDIN_READY_TIMEOUT_MS,
+      proc: aiStandin,
+    }),
+  ]);
+  const failure = failures.find((reason) => reason !== undefined);
+  if (failure) return shutdown(1, failure);
 
   // The devnet starts a new chain on every run (nonces from 0 again), so the Worker's local state
   // starts anew too: a ledger that remembers payments of an earlier chain would refuse the new
@@ -133,7 +151,9 @@ async function main(): Promise<void> {
     // case wrangler's own output says why; nothing more to do here.
     return;
   }
-  log(`ready: Worker at ${WORKER_URL}, devnet at ${DEVNET_URL}. Try:`);
+  log(
+    `ready: Worker at ${WORKER_URL}, devnet at ${DEVNET_URL}, Workers AI stand-in at ${AI_STANDIN_URL}. Try:`,
+  );
   log(`  npm run pay -- POST /hashing/sha256 '{"data":"hello world"}' --token sBTC`);
 }
 

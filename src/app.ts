@@ -71,13 +71,17 @@ export function createApp({
         ...('params' in issue && issue.params?.code ? { code: String(issue.params.code) } : {}),
       }));
       const first = issues[0];
+      // A size limit checked by a schema marks its issue `params: {status: 413}`; all else is 400.
+      const firstIssue = result.error.issues[0];
+      const status =
+        firstIssue && 'params' in firstIssue && firstIssue.params?.status === 413 ? 413 : 400;
       return c.json(
         {
           code: first?.code ?? 'invalid_request',
           message: `The request is invalid (nothing was charged): ${first ? `${first.path || 'body'}: ${first.message}` : 'it does not match the schema'}.`,
           issues,
         },
-        400,
+        status,
       );
     },
   });
@@ -86,7 +90,7 @@ export function createApp({
     '*',
     cors({
       origin: '*',
-      allowMethods: ['GET', 'POST', 'OPTIONS'],
+      allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
       allowHeaders: [
         PAYMENT_SIGNATURE_HEADER,
         LEGACY_PAYMENT_HEADER,

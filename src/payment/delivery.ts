@@ -14,6 +14,7 @@
 import type { Context, Handler } from 'hono';
 import type { DeliveryMode, ServiceConfig } from '../config';
 import { bytesToHex } from '../encoding/hex';
+import { afterAnswer } from '../http/after-answer';
 import type { AppEnv } from '../env';
 import type { PaymentErrorCode } from './errors';
 import type { PaidPrecheck, PaymentDeps } from './gate';
@@ -130,7 +131,7 @@ export async function serveThenSettle(paid: PaidRequest): Promise<Response> {
     ...settledStatements(paid, broadcastAt, now, { deliveredAt: deliverNow ? now : undefined }),
     ...(stored ? [storeResponseStatement(db, payment.paymentId, stored, now)] : []),
   ]);
-  await afterAnswer(c, startTracker(paid, now));
+  await afterAnswer(c, startTracker(paid, now), 'starting the payment tracker');
   if (!deliverNow) return deliverWhenConfirmed(paid, payment.paymentId);
   return withReceipt(stored ? toResponse(stored) : response, refOf(payment), c.req.url);
 }
@@ -138,7 +139,14 @@ export async function serveThenSettle(paid: PaidRequest): Promise<Response> {
 /** `upfront` order, for side effects: settle first, then run the handler once. */
 export async function settleThenServe(paid: PaidRequest): Promise<Response> {
   const { c, payment } = paid;
-  const refusal = paid.precheck ? await paid.precheck(c, payment) : null;
+  let refusal: Response | null = null;
+  try {
+    refusal = paid.precheck ? await paid.precheck(c, payment) : null;
+  } catch (error) {
+    // Nothing was settled: a precheck that breaks must not leave the payer's nonce claimed.
+    await releaseNothingCharged(paid);
+    throw error;
+  }
   if (refusal) {
     await releaseNothingCharged(paid);
     return refusal;
@@ -154,7 +162,7 @@ export async function settleThenServe(paid: PaidRequest): Promise<Response> {
   const [moved] = await c.env.DB.batch(
     settledStatements(paid, broadcastAt, now, { served: deliverNow }),
   );
-  await afterAnswer(c, startTracker(paid, now));
+  await afterAnswer(c, startTracker(paid, now), 'starting the payment tracker');
   if (!deliverNow) return deliverWhenConfirmed(paid, payment.paymentId);
   if (moved?.meta.changes !== 1)
     return inProgress('This payment is being served by another request');
@@ -259,22 +267,6 @@ function startTracker(paid: PaidRequest, from: number): Promise<void> {
     transaction: bytesToHex(payment.transaction),
   };
   return paid.deps.startTracking(paid.c.env, job);
-}
-
-/**
- * Work that may follow the answer (Workers `ctx.waitUntil`); awaited where there is no execution
- * context (a test calling `app.request` without one).
- */
-async function afterAnswer(c: Context<AppEnv>, work: Promise<unknown>): Promise<void> {
-  let ctx: { waitUntil(promise: Promise<unknown>): void } | undefined;
-  try {
-    ctx = c.executionCtx;
-  } catch {
-    ctx = undefined;
-  }
-  const logged = work.catch((error) => console.error('work after the answer failed', error));
-  if (ctx) ctx.waitUntil(logged);
-  else await logged;
 }
 
 /** Waits (bounded) for confirmation, then delivers; past the bound answers 202. */

@@ -1,4 +1,5 @@
 /** Helpers for the end-to-end tests in test/e2e: real processes, loopback fakes, free ports. */
+export { type AiStandinProcessOptions, startAiStandinProcess } from './ai-standin-process';
 export {
   type DevnetProcessOptions,
   type RunningProcess,

@@ -48,6 +48,178 @@ const STACKS_ENDPOINTS = [
   },
 ];
 
+/** The storage route group, in registry order: every store, reads and writes alike. */
+const STORAGE_ENDPOINTS = [
+  {
+    method: 'POST',
+    path: '/storage/kv',
+    tier: 'standard',
+    summary: 'Store a KV value',
+  },
+  {
+    method: 'GET',
+    path: '/storage/kv/{key}',
+    tier: 'standard',
+    summary: 'Read a KV value',
+  },
+  {
+    method: 'DELETE',
+    path: '/storage/kv/{key}',
+    tier: 'standard',
+    summary: 'Delete a KV value',
+  },
+  {
+    method: 'GET',
+    path: '/storage/kv',
+    tier: 'standard',
+    summary: 'List KV keys',
+  },
+  {
+    method: 'POST',
+    path: '/storage/paste',
+    tier: 'standard',
+    summary: 'Create a paste',
+  },
+  {
+    method: 'GET',
+    path: '/storage/paste/{id}',
+    tier: 'standard',
+    summary: 'Read a paste',
+  },
+  {
+    method: 'DELETE',
+    path: '/storage/paste/{id}',
+    tier: 'standard',
+    summary: 'Delete a paste',
+  },
+  {
+    method: 'POST',
+    path: '/storage/sync/lock',
+    tier: 'standard',
+    summary: 'Acquire a lock',
+  },
+  {
+    method: 'POST',
+    path: '/storage/sync/unlock',
+    tier: 'standard',
+    summary: 'Release a lock',
+  },
+  {
+    method: 'POST',
+    path: '/storage/sync/extend',
+    tier: 'standard',
+    summary: 'Extend a lock',
+  },
+  {
+    method: 'GET',
+    path: '/storage/sync/status/{name}',
+    tier: 'standard',
+    summary: 'Whether a lock is held',
+  },
+  {
+    method: 'GET',
+    path: '/storage/sync/list',
+    tier: 'standard',
+    summary: 'List held locks',
+  },
+  {
+    method: 'POST',
+    path: '/storage/queue/push',
+    tier: 'standard',
+    summary: 'Push items to a queue',
+  },
+  {
+    method: 'POST',
+    path: '/storage/queue/pop',
+    tier: 'standard',
+    summary: 'Take items from a queue',
+  },
+  {
+    method: 'POST',
+    path: '/storage/queue/ack',
+    tier: 'standard',
+    summary: 'Acknowledge items',
+  },
+  {
+    method: 'POST',
+    path: '/storage/queue/nack',
+    tier: 'standard',
+    summary: 'Give items back',
+  },
+  {
+    method: 'GET',
+    path: '/storage/queue/peek',
+    tier: 'standard',
+    summary: 'Look at the next items',
+  },
+  {
+    method: 'GET',
+    path: '/storage/queue/status',
+    tier: 'standard',
+    summary: 'Count the items of a queue',
+  },
+  {
+    method: 'POST',
+    path: '/storage/queue/clear',
+    tier: 'standard',
+    summary: 'Delete a queue',
+  },
+  {
+    method: 'POST',
+    path: '/storage/db/query',
+    tier: 'standard',
+    summary: 'Query your SQL tables',
+  },
+  {
+    method: 'POST',
+    path: '/storage/db/execute',
+    tier: 'standard',
+    summary: 'Change your SQL tables',
+  },
+  {
+    method: 'GET',
+    path: '/storage/db/schema',
+    tier: 'standard',
+    summary: 'Your SQL tables and columns',
+  },
+  {
+    method: 'POST',
+    path: '/storage/memory/store',
+    tier: 'standard',
+    summary: 'Store texts with their embeddings',
+  },
+  {
+    method: 'POST',
+    path: '/storage/memory/search',
+    tier: 'standard',
+    summary: 'Search your texts by meaning',
+  },
+  {
+    method: 'POST',
+    path: '/storage/memory/delete',
+    tier: 'standard',
+    summary: 'Delete items',
+  },
+  {
+    method: 'GET',
+    path: '/storage/memory/list',
+    tier: 'standard',
+    summary: 'List your items',
+  },
+  {
+    method: 'POST',
+    path: '/storage/memory/clear',
+    tier: 'standard',
+    summary: 'Delete every item',
+  },
+  {
+    method: 'GET',
+    path: '/storage/scans',
+    tier: 'standard',
+    summary: 'Read the scan of something you wrote',
+  },
+];
+
 describe('free service routes', () => {
   it('GET / describes the service, its tokens, prices and every endpoint', async () => {
     const { request } = testApp();
@@ -113,6 +285,7 @@ describe('free service routes', () => {
           summary: 'RIPEMD-160 hash',
         },
         ...STACKS_ENDPOINTS,
+        ...STORAGE_ENDPOINTS,
       ],
       links: { self: 'http://api.test/', health: 'http://api.test/health' },
     });

@@ -4,5 +4,20 @@
  * Stacks address, from the verified payment, is the namespace of every store.
  */
 import type { ApiRoute } from '../registry';
+import { dbRoutes } from './db';
+import { kvRoutes } from './kv';
+import { memoryRoutes } from './memory';
+import { pasteRoutes } from './paste';
+import { queueRoutes } from './queue';
+import { scanRoutes } from './scans';
+import { syncRoutes } from './sync';
 
-export const storageRoutes: ApiRoute[] = [];
+export const storageRoutes: ApiRoute[] = [
+  ...kvRoutes,
+  ...pasteRoutes,
+  ...syncRoutes,
+  ...queueRoutes,
+  ...dbRoutes,
+  ...memoryRoutes,
+  ...scanRoutes,
+];
