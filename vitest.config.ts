@@ -5,8 +5,8 @@ import { defineConfig } from 'vitest/config';
  * Two projects:
  * - `worker`: unit and integration tests inside workerd (the real runtime), with real KV, D1 and
  *   Durable Objects from Miniflare, configured from wrangler.toml.
- * - `node`: the devnet, the Workers AI stand-in, the client and the end-to-end tests that start
- *   real processes.
+ * - `node`: the devnet, the Workers AI and OpenRouter stand-ins, the client and the end-to-end
+ *   tests that start real processes.
  */
 export default defineConfig({
   test: {
@@ -39,11 +39,13 @@ export default defineConfig({
           include: [
             'devnet/**/*.test.ts',
             'ai-standin/**/*.test.ts',
+            'openrouter-standin/**/*.test.ts',
             'client/**/*.test.ts',
             'test/e2e/**/*.test.ts',
           ],
           testTimeout: 60_000,
-          hookTimeout: 120_000,
+          // e2e files start several processes (devnet, stand-ins, wrangler dev) in parallel on 2 cores.
+          hookTimeout: 300_000,
         },
       },
     ],

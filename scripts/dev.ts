@@ -1,13 +1,15 @@
 /**
- * `npm run dev`: the local devnet, the Workers AI stand-in and the Worker together, so a newcomer
- * can pay for a call on their own machine (DESIGN section 7). Order: devnet and AI stand-in up
- * (`/v2/info` and `/health` answer), local D1 migrations applied, then `wrangler dev`. Ctrl-C
- * stops all of them; if one dies, so do the others.
+ * `npm run dev`: the local devnet, the Workers AI and OpenRouter stand-ins and the Worker together,
+ * so a newcomer can pay for a call on their own machine (DESIGN section 7). Order: devnet and
+ * stand-ins up (`/v2/info` and `/health` answer), local D1 migrations applied, then `wrangler
+ * dev`. Ctrl-C stops all of them; if one dies, so do the others.
  */
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import {
   type GroupProcess,
+  REPO_ROOT,
   spawnGroup,
   stopGroup,
   TSX_BIN,
@@ -19,6 +21,11 @@ const DEVNET_URL = 'http://127.0.0.1:3999';
 /** WORKERS_AI_URL of wrangler.toml's top level points here. */
 const AI_STANDIN_URL = 'http://127.0.0.1:4010';
 const AI_STANDIN_READY_TIMEOUT_MS = 20_000;
+/** OPENROUTER_API_URL of wrangler.toml's top level is this plus /api/v1. */
+const OPENROUTER_STANDIN_URL = 'http://127.0.0.1:4020';
+const OPENROUTER_STANDIN_READY_TIMEOUT_MS = 20_000;
+/** The Worker's OPENROUTER_API_KEY unless .dev.vars sets one: the stand-in takes any key. */
+const LOCAL_OPENROUTER_API_KEY = 'sk-or-local';
 const WORKER_URL = 'http://127.0.0.1:8787';
 const DEVNET_READY_TIMEOUT_MS = 60_000;
 /** Local KV, D1 and Durable Object state of `npm run dev`, reset on every start (see below). */
@@ -30,6 +37,8 @@ const childEnv: NodeJS.ProcessEnv = {
   DEVNET_PORT: '3999',
   AI_STANDIN_HOST: '127.0.0.1',
   AI_STANDIN_PORT: '4010',
+  OPENROUTER_STANDIN_HOST: '127.0.0.1',
+  OPENROUTER_STANDIN_PORT: '4020',
   WRANGLER_SEND_METRICS: 'false',
   // No internet in many dev setups: skip Miniflare's download of the `Request.cf` object.
   CLOUDFLARE_CF_FETCH_ENABLED: 'false',
@@ -81,12 +90,29 @@ async function isAnswering(url: string): Promise<boolean> {
   }
 }
 
+/**
+ * Whether the local secrets file sets `name`: `.dev.vars`, or when there is none `.env` and
+ * `.env.local` (wrangler reads .env files only without a .dev.vars).
+ */
+async function localSecretsSet(name: string): Promise<boolean> {
+  const read = (file: string) => readFile(join(REPO_ROOT, file), 'utf8').catch(() => undefined);
+  const devVars = await read('.dev.vars');
+  const files = devVars !== undefined ? [devVars] : [await read('.env'), await read('.env.local')];
+  const assignment = new RegExp(`^\\s*(?:export\\s+)?${name}\\s*=`, 'm');
+  return files.some((text) => text !== undefined && assignment.test(text));
+}
+
 async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0, 'stopping (SIGINT)'));
   process.on('SIGTERM', () => void shutdown(0, 'stopping (SIGTERM)'));
 
   // Another `npm run dev` would make our children fail to bind, or worse, answer in their place.
-  for (const url of [`${DEVNET_URL}/v2/info`, `${AI_STANDIN_URL}/health`, WORKER_URL]) {
+  for (const url of [
+    `${DEVNET_URL}/v2/info`,
+    `${AI_STANDIN_URL}/health`,
+    `${OPENROUTER_STANDIN_URL}/health`,
+    WORKER_URL,
+  ]) {
     if (await isAnswering(url)) {
       log(`something already answers at ${url}: is another \`npm run dev\` running?`);
       process.exit(1);
@@ -95,6 +121,9 @@ async function main(): Promise<void> {
 
   const devnet = startLabelled('devnet', TSX_BIN, ['devnet/main.ts']);
   const aiStandin = startLabelled('ai-standin', TSX_BIN, ['ai-standin/main.ts']);
+  const openRouterStandin = startLabelled('openrouter-standin', TSX_BIN, [
+    'openrouter-standin/main.ts',
+  ]);
   const ready = (
     what: string,
     url: string,
@@ -112,6 +141,10 @@ async function main(): Promise<void> {
     ready('Workers AI stand-in', `${AI_STANDIN_URL}/health`, {
       timeoutMs: AI_STANDIN_READY_TIMEOUT_MS,
       proc: aiStandin,
+    }),
+    ready('OpenRouter stand-in', `${OPENROUTER_STANDIN_URL}/health`, {
+      timeoutMs: OPENROUTER_STANDIN_READY_TIMEOUT_MS,
+      proc: openRouterStandin,
     }),
   ]);
   const failure = failures.find((reason) => reason !== undefined);
@@ -134,6 +167,10 @@ async function main(): Promise<void> {
   if (shuttingDown) return;
   if (migrated.code !== 0) return shutdown(1, 'applying the D1 migrations failed');
 
+  // OPENROUTER_API_KEY is a secret, so wrangler.toml cannot hold it; .dev.vars may.
+  const secretArgs = (await localSecretsSet('OPENROUTER_API_KEY'))
+    ? []
+    : ['--var', `OPENROUTER_API_KEY:${LOCAL_OPENROUTER_API_KEY}`];
   const worker = startLabelled('worker', WRANGLER_BIN, [
     'dev',
     '--ip',
@@ -143,6 +180,7 @@ async function main(): Promise<void> {
     '--persist-to',
     WORKER_STATE_DIR,
     '--show-interactive-dev-session=false',
+    ...secretArgs,
   ]);
   try {
     await waitForHttp(`${WORKER_URL}/health`, { timeoutMs: 120_000, proc: worker });
@@ -152,7 +190,8 @@ async function main(): Promise<void> {
     return;
   }
   log(
-    `ready: Worker at ${WORKER_URL}, devnet at ${DEVNET_URL}, Workers AI stand-in at ${AI_STANDIN_URL}. Try:`,
+    `ready: Worker at ${WORKER_URL}, devnet at ${DEVNET_URL}, Workers AI stand-in at ` +
+      `${AI_STANDIN_URL}, OpenRouter stand-in at ${OPENROUTER_STANDIN_URL}/api/v1. Try:`,
   );
   log(`  npm run pay -- POST /hashing/sha256 '{"data":"hello world"}' --token sBTC`);
 }

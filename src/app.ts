@@ -22,6 +22,7 @@ import {
   TOKEN_TYPE_HEADER,
 } from './payment/protocol';
 import { ROUTES } from './routes';
+import { COST_HEADER } from './routes/inference/responses';
 import { type ApiRoute, mountRoutes } from './routes/registry';
 import { FacilitatorSettler } from './stacks/facilitator-settler';
 import { NodeSettler } from './stacks/node-settler';
@@ -103,6 +104,7 @@ export function createApp({
         PAYMENT_ID_HEADER,
         PAYER_ADDRESS_HEADER,
         PAYMENT_STATUS_URL_HEADER,
+        COST_HEADER,
         'retry-after',
       ],
       maxAge: 86_400,

@@ -20,3 +20,17 @@ export async function afterAnswer(c: Context, work: Promise<unknown>, what: stri
   if (ctx) ctx.waitUntil(logged);
   else await logged;
 }
+
+/**
+ * Work that ends with a streamed answer (recording what the stream came to): handed to
+ * `ctx.waitUntil`, so the invocation lives until it is done. Where there is no execution context
+ * it is left to run, never awaited: it waits for the stream, which waits for the answer.
+ */
+export function untilStreamEnds(c: Context, work: Promise<unknown>, what: string): void {
+  const logged = work.catch((error) => console.error(`${what} failed after the answer`, error));
+  try {
+    c.executionCtx.waitUntil(logged);
+  } catch {
+    // No execution context (a test calling `app.request` without one).
+  }
+}

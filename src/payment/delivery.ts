@@ -15,7 +15,7 @@ import type { Context, Handler } from 'hono';
 import type { DeliveryMode, ServiceConfig } from '../config';
 import { bytesToHex } from '../encoding/hex';
 import { afterAnswer } from '../http/after-answer';
-import type { AppEnv } from '../env';
+import type { AppEnv, ServedPayment } from '../env';
 import type { PaymentErrorCode } from './errors';
 import type { PaidPrecheck, PaymentDeps } from './gate';
 import {
@@ -166,7 +166,11 @@ export async function settleThenServe(paid: PaidRequest): Promise<Response> {
   if (!deliverNow) return deliverWhenConfirmed(paid, payment.paymentId);
   if (moved?.meta.changes !== 1)
     return inProgress('This payment is being served by another request');
-  return runUpfrontHandler(paid, refOf(payment), payment.amount);
+  return runUpfrontHandler(paid, refOf(payment), {
+    paymentId: payment.paymentId,
+    token: payment.token,
+    amount: payment.amount,
+  });
 }
 
 /** The move to `mempool` after a successful broadcast, with the history it went through. */
@@ -293,6 +297,8 @@ export async function collectPayment(
   via: { viaIdentifier?: IdentifierKey },
 ): Promise<Response> {
   const { c, config } = paid;
+  // The handler may run on this collection (an upfront route): it reads the payer from here.
+  c.set('payment', paid.payment);
   const row = await getPayment(c.env.DB, paymentId);
   if (!row) return paymentRequired(paid.challenge, 'payment_already_used');
   if (row.delivered_at !== null) {
@@ -393,20 +399,31 @@ async function serveOnce(paid: PaidRequest, row: LedgerRow): Promise<Response> {
   if (!(await markServed(paid.c.env.DB, row.payment_id))) {
     return inProgress('This payment is being served by another request');
   }
-  return runUpfrontHandler(paid, refOf(row), BigInt(row.amount));
+  return runUpfrontHandler(paid, refOf(row), {
+    paymentId: row.payment_id,
+    token: row.token,
+    amount: BigInt(row.amount),
+  });
 }
 
 /**
  * Runs the upfront handler (this request holds the right to), then keeps its answer and marks it
- * delivered in one batch; a failure after settlement is recorded as owed to the payer.
+ * delivered in one batch, with whatever the handler asked to record beside it; a failure after
+ * settlement is recorded as owed to the payer.
+ *
+ * A server-sent event stream is answered as it arrives, never read whole here: it is marked
+ * delivered in the same batch (a note stands in for its body, so an idempotent retry learns it
+ * was streamed rather than being asked to pay again), and the route records its usage, or the
+ * amount owed if the stream fails, when the stream ends.
  */
 async function runUpfrontHandler(
   paid: PaidRequest,
   ref: PaymentRef,
-  amount: bigint,
+  served: ServedPayment,
 ): Promise<Response> {
   const { c } = paid;
   const db = c.env.DB;
+  c.set('served', served);
   let response: Response;
   try {
     response = await paid.handler(c, paid.next);
@@ -418,18 +435,55 @@ async function runUpfrontHandler(
       'The work failed after payment; the amount is recorded as owed to you.',
     );
   }
-  const stored: StoredResponse = await readForStorage(response);
+  const recorded = c.get('recordWithAnswer') ?? [];
   const now = Date.now();
+  if (isEventStream(response)) {
+    await db.batch([
+      storeResponseStatement(db, ref.paymentId, STREAM_NOT_KEPT, now),
+      deliveredStatement(db, ref.paymentId, null, now),
+      ...recorded,
+    ]);
+    return withReceipt(response, ref, c.req.url);
+  }
+  const stored: StoredResponse = await readForStorage(response);
   await db.batch([
     storeResponseStatement(db, ref.paymentId, stored, now),
-    db
-      .prepare(
-        `UPDATE payments SET delivered_at = COALESCE(delivered_at, ?), owed_amount = COALESCE(?, owed_amount),
-           updated_at = ? WHERE payment_id = ?`,
-      )
-      .bind(now, stored.status >= 400 ? amount.toString() : null, now, ref.paymentId),
+    deliveredStatement(db, ref.paymentId, stored.status >= 400 ? served.amount : null, now),
+    ...recorded,
   ]);
-  return withReceipt(toResponse(stored), ref, c.req.url);
+  // The first answer keeps the handler's headers (retry-after, a cost header); a retry that
+  // collects it later gets the stored status, type and body.
+  const answer = new Response(stored.body, { status: stored.status, headers: response.headers });
+  return withReceipt(answer, ref, c.req.url);
+}
+
+function isEventStream(response: Response): boolean {
+  return (response.headers.get('content-type') ?? '').startsWith('text/event-stream');
+}
+
+/** What an idempotent retry of a streamed answer gets: the stream itself is not kept. */
+const STREAM_NOT_KEPT: StoredResponse = {
+  status: 410,
+  contentType: 'application/json; charset=utf-8',
+  body: JSON.stringify({
+    code: 'stream_not_kept',
+    message:
+      'This answer was streamed to the first request and is not kept; its usage is at checkStatusUrl (nothing more was charged).',
+  }),
+};
+
+function deliveredStatement(
+  db: D1Database,
+  paymentId: string,
+  owed: bigint | null,
+  now: number,
+): D1PreparedStatement {
+  return db
+    .prepare(
+      `UPDATE payments SET delivered_at = COALESCE(delivered_at, ?), owed_amount = COALESCE(?, owed_amount),
+         updated_at = ? WHERE payment_id = ?`,
+    )
+    .bind(now, owed === null ? null : owed.toString(), now, paymentId);
 }
 
 function inProgress(what: string): Response {

@@ -61,7 +61,7 @@ export interface PaidRouteSpec {
   description?: string;
   pricing: RoutePricing;
   /** Prices for the `dynamic` tier, from the validated request. */
-  quote?: (c: Context<AppEnv>, config: ServiceConfig) => TokenPrices | Promise<TokenPrices>;
+  quote?: (c: Context<AppEnv>, config: ServiceConfig) => Quote | Promise<Quote>;
   /**
    * `upfront` routes: a check that needs the payer (a quota, a name taken) run after the payment
    * is verified and claimed but before it is settled. A response refuses the request: the claim is
@@ -69,6 +69,17 @@ export interface PaidRouteSpec {
    */
   precheck?: PaidPrecheck;
 }
+
+/**
+ * What a `dynamic` route's quote answers. `priced`: the amount per token, and what it was computed
+ * from, shown in every requirement's `extra` (it must be the same for the same request, since the
+ * paid retry's `accepted` is matched against the requirements rebuilt then). `refused`: an answer
+ * given before any 402 (a request that cannot be priced, such as an unknown model); nothing is
+ * charged.
+ */
+export type Quote =
+  | { type: 'priced'; prices: TokenPrices; extra?: Record<string, unknown> }
+  | { type: 'refused'; response: Response };
 
 export type PaidPrecheck = (
   c: Context<AppEnv>,
@@ -123,11 +134,14 @@ export function withPayment(
       );
     }
     const config = configResult.config;
-    const prices = spec.quote ? await spec.quote(c, config) : config.standardPrices;
+    const quote: Quote = spec.quote
+      ? await spec.quote(c, config)
+      : { type: 'priced', prices: config.standardPrices };
+    if (quote.type === 'refused') return quote.response;
     const preferred = parseTokenType(c.req.header(TOKEN_TYPE_HEADER) ?? c.req.query('tokenType'));
     const delivery = spec.pricing.delivery ?? config.deliveryMode;
     const challenge: Challenge = {
-      accepts: buildAccepts(config, spec.pricing.tier, prices, preferred),
+      accepts: buildAccepts(config, spec.pricing.tier, quote.prices, preferred, quote.extra),
       resourceUrl: c.req.url,
       description: spec.description,
       extensions: {

@@ -354,6 +354,21 @@ export async function markDelivered(
   return result.meta.changes === 1;
 }
 
+/**
+ * Records a settled payment as owed to its payer: the work it paid for failed after settlement
+ * (an upfront answer that streamed, then broke off). Kept for a batch with what explains it.
+ */
+export function recordOwedStatement(
+  db: D1Database,
+  paymentId: string,
+  amount: bigint,
+  now = Date.now(),
+): D1PreparedStatement {
+  return db
+    .prepare('UPDATE payments SET owed_amount = ?, updated_at = ? WHERE payment_id = ?')
+    .bind(amount.toString(), now, paymentId);
+}
+
 /** Marks that the caller was answered 202: a retry with the same payment may collect the result. */
 export async function markCollectable(db: D1Database, paymentId: string): Promise<void> {
   await db
@@ -378,10 +393,14 @@ export async function getPayment(db: D1Database, paymentId: string): Promise<Led
     .first<LedgerRow>();
 }
 
-export async function getHistory(db: D1Database, paymentId: string): Promise<LedgerEvent[]> {
-  const { results } = await db
+/** A payment's history, oldest first (rows are `LedgerEvent`s), for a batch with other reads. */
+export function historyStatement(db: D1Database, paymentId: string): D1PreparedStatement {
+  return db
     .prepare('SELECT status, reason, at FROM payment_events WHERE payment_id = ? ORDER BY id')
-    .bind(paymentId)
-    .all<LedgerEvent>();
+    .bind(paymentId);
+}
+
+export async function getHistory(db: D1Database, paymentId: string): Promise<LedgerEvent[]> {
+  const { results } = await historyStatement(db, paymentId).all<LedgerEvent>();
   return results;
 }

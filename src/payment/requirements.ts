@@ -12,12 +12,16 @@ import type { PricingTier } from './types';
 
 export type TokenPrices = Record<TokenType, bigint>;
 
-/** Lists every accepted token with its own amount; a preferred token comes first. */
+/**
+ * Lists every accepted token with its own amount; a preferred token comes first. `extra` adds what
+ * a dynamic price was computed from (the same for every token, and deterministic).
+ */
 export function buildAccepts(
   config: ServiceConfig,
   tier: PricingTier,
   prices: TokenPrices,
   preferred?: TokenType,
+  extra: Record<string, unknown> = {},
 ): PaymentRequirements[] {
   const order = preferred
     ? [preferred, ...TOKEN_TYPES.filter((t) => t !== preferred)]
@@ -32,6 +36,8 @@ export function buildAccepts(
       payTo: config.payTo,
       maxTimeoutSeconds: config.maxTimeoutSeconds,
       extra: {
+        // The route's own fields first: they can never replace the token's.
+        ...extra,
         tokenType: token,
         ...(asset === 'STX' ? {} : { tokenContract: asset }),
         decimals: TOKENS[token].decimals,

@@ -1,6 +1,7 @@
 import { hashingRoutes } from './hashing';
 import { healthRoute } from './info/health';
 import { serviceInfoRoute } from './info/service-info';
+import { inferenceRoutes } from './inference';
 import { paymentStatusRoute } from './payments/payment-status';
 import type { ApiRoute } from './registry';
 import { stacksRoutes } from './stacks';
@@ -14,4 +15,5 @@ export const ROUTES: readonly ApiRoute[] = [
   ...hashingRoutes,
   ...stacksRoutes,
   ...storageRoutes,
+  ...inferenceRoutes,
 ];

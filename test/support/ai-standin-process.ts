@@ -27,7 +27,7 @@ export async function startAiStandinProcess(
   };
   try {
     await waitForHttp(`${url}/health`, {
-      timeoutMs: options.readyTimeoutMs ?? 20_000,
+      timeoutMs: options.readyTimeoutMs ?? 60_000,
       proc,
       isReady: (response) => response.ok,
     });

@@ -39,7 +39,7 @@ export async function startDevnetProcess(
   };
   try {
     await waitForHttp(`${url}/v2/info`, {
-      timeoutMs: options.readyTimeoutMs ?? 60_000,
+      timeoutMs: options.readyTimeoutMs ?? 120_000,
       proc,
       isReady: (response) => response.ok,
     });

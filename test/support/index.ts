@@ -10,6 +10,10 @@ export {
   type FakeStacksApiState,
   startFakeStacksApi,
 } from './fake-stacks-api';
+export {
+  type OpenRouterStandinProcessOptions,
+  startOpenRouterStandinProcess,
+} from './openrouter-standin-process';
 export { freePort, listenOnLoopback } from './ports';
 export {
   startWorkerProcess,

@@ -91,7 +91,7 @@ export async function startWorkerProcess(
   };
   try {
     // Any HTTP answer means workerd is serving; `/health` is the route meant for this.
-    await waitForHttp(`${url}/health`, { timeoutMs: options.readyTimeoutMs ?? 120_000, proc });
+    await waitForHttp(`${url}/health`, { timeoutMs: options.readyTimeoutMs ?? 240_000, proc });
   } catch (error) {
     await stop();
     throw errorWithOutput(`wrangler dev: ${(error as Error).message}`, output);

@@ -16,8 +16,13 @@ await applyD1Migrations(env.DB, env.TEST_MIGRATIONS);
 
 beforeEach(async () => {
   await env.DB.batch(
-    ['payments', 'payment_events', 'payment_responses', 'payment_identifiers', 'payer_flags'].map(
-      (table) => env.DB.prepare(`DELETE FROM ${table}`),
-    ),
+    [
+      'payments',
+      'payment_events',
+      'payment_responses',
+      'payment_identifiers',
+      'payer_flags',
+      'inference_usage',
+    ].map((table) => env.DB.prepare(`DELETE FROM ${table}`)),
   );
 });

@@ -119,7 +119,7 @@ describe('the 402 challenge', () => {
     const res = await post('/hashing/sha256', { data: 'x' }, { origin: 'https://example.org' });
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-expose-headers')).toBe(
-      'payment-required,payment-response,x-payment-id,x-payer-address,x-payment-status-url,retry-after',
+      'payment-required,payment-response,x-payment-id,x-payer-address,x-payment-status-url,x-inference-cost-usd,retry-after',
     );
     const preflight = await request('/hashing/sha256', {
       method: 'OPTIONS',

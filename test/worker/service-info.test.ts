@@ -220,6 +220,34 @@ const STORAGE_ENDPOINTS = [
   },
 ];
 
+/** The inference route group, in registry order. */
+const INFERENCE_ENDPOINTS = [
+  {
+    method: 'GET',
+    path: '/inference/openrouter/models',
+    tier: 'free',
+    summary: 'OpenRouter models and prices',
+  },
+  {
+    method: 'POST',
+    path: '/inference/openrouter/chat',
+    tier: 'dynamic',
+    summary: 'Chat with an OpenRouter model',
+  },
+  {
+    method: 'GET',
+    path: '/inference/cloudflare/models',
+    tier: 'free',
+    summary: 'Workers AI chat models',
+  },
+  {
+    method: 'POST',
+    path: '/inference/cloudflare/chat',
+    tier: 'standard',
+    summary: 'Chat with a Workers AI model',
+  },
+];
+
 describe('free service routes', () => {
   it('GET / describes the service, its tokens, prices and every endpoint', async () => {
     const { request } = testApp();
@@ -286,6 +314,7 @@ describe('free service routes', () => {
         },
         ...STACKS_ENDPOINTS,
         ...STORAGE_ENDPOINTS,
+        ...INFERENCE_ENDPOINTS,
       ],
       links: { self: 'http://api.test/', health: 'http://api.test/health' },
     });

@@ -1,6 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { toUsageView, type UsageRow, usageQuery } from '../../inference/usage';
 import { checkStatusUrl } from '../../payment/http-responses';
-import { getHistory, getPayment } from '../../payment/ledger';
+import { getPayment, historyStatement, type LedgerEvent } from '../../payment/ledger';
 import { PAYMENT_STATUSES } from '../../payment/lifecycle';
 import { ErrorSchema } from '../../schemas/errors';
 import { type ApiRoute, defineRoute, FREE } from '../registry';
@@ -28,6 +29,29 @@ const PaymentStatusSchema = z
     updatedAt: z.string(),
     confirmedAt: z.string().optional(),
     blockHeight: z.number().int().optional(),
+    usage: z
+      .object({
+        provider: z.string(),
+        model: z.string(),
+        streamed: z.boolean(),
+        maxTokens: z.number().int(),
+        estimatedPromptTokens: z.number().int(),
+        promptTokens: z.number().int().nullable(),
+        completionTokens: z.number().int().nullable(),
+        quotedUsd: z.string().nullable(),
+        actualUsd: z.string().nullable(),
+        token: z.string(),
+        actualAmount: z.string().nullable(),
+        outcome: z.string(),
+        detail: z.string().optional(),
+        generationId: z.string().optional(),
+        recordedAt: z.string(),
+      })
+      .optional()
+      .openapi({
+        description:
+          'Inference calls: what was priced (`maxTokens`, `estimatedPromptTokens`, `quotedUsd`) and what the upstream reported (tokens, `actualUsd`, and `actualAmount` in the paid token’s atomic units, rounded up); `outcome` completed, failed (owed) or cancelled.',
+      }),
     checkStatusUrl: z.string(),
     history: z.array(
       z.object({ status: z.enum(PAYMENT_STATUSES), at: z.string(), reason: z.string().optional() }),
@@ -83,7 +107,13 @@ export const paymentStatusRoute: ApiRoute = defineRoute({
         404,
       );
     }
-    const history = await getHistory(c.env.DB, paymentId);
+    // The history and an inference call's usage, in one round trip.
+    const [events, usageRows] = await c.env.DB.batch([
+      historyStatement(c.env.DB, paymentId),
+      usageQuery(c.env.DB, paymentId),
+    ]);
+    const history = (events?.results ?? []) as LedgerEvent[];
+    const usage = usageRows?.results[0] as UsageRow | undefined;
     return c.json(
       {
         paymentId,
@@ -102,6 +132,7 @@ export const paymentStatusRoute: ApiRoute = defineRoute({
         updatedAt: iso(row.updated_at),
         ...(row.confirmed_at ? { confirmedAt: iso(row.confirmed_at) } : {}),
         ...(row.block_height !== null ? { blockHeight: row.block_height } : {}),
+        ...(usage ? { usage: toUsageView(usage) } : {}),
         checkStatusUrl: checkStatusUrl(c.req.url, paymentId),
         history: history.map((event) => ({
           status: event.status,

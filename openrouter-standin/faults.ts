@@ -1,0 +1,117 @@
+/**
+ * Fault injection: OpenRouter's unhappy paths on demand, so callers' error handling can be tested
+ * against them. Armed with `POST /openrouter-standin/faults` (JSON body: a `Fault`) or
+ * `standin.faults.arm(fault)`; `DELETE /openrouter-standin/faults` disarms everything. Faults
+ * apply to chat completions only, and only to requests that would otherwise be answered (signed
+ * in, valid, with credits), in the order armed, each for `times` requests (default 1). A
+ * `mid-stream-error` waits for a streamed request; the others take the next request.
+ */
+
+export type Fault =
+  /** 429 with `retry-after` (seconds, default 1). */
+  | { kind: 'rate-limit'; retryAfterSeconds?: number; message?: string; times?: number }
+  /**
+   * A 5xx in OpenRouter's error body. Without `message`: 502 is `Provider returned error` (with
+   * `metadata: {provider_name, raw}`), 503 `No allowed providers are available for the selected
+   * model.`, any other `Internal Server Error`.
+   */
+  | { kind: 'http-error'; status: number; message?: string; times?: number }
+  /** Never answered (the connection stays open until the client gives up or the stand-in closes). */
+  | { kind: 'hang'; times?: number }
+  /** Answered normally, `ms` late (before the status line). */
+  | { kind: 'delay'; ms: number; times?: number }
+  /**
+   * A streamed answer (HTTP 200) that breaks after `afterChunks` content chunks (default 1) with
+   * OpenRouter's mid-stream error event, `error: {code, message}` (default 502, `Provider
+   * disconnected unexpectedly`), and ends without [DONE].
+   */
+  | {
+      kind: 'mid-stream-error';
+      afterChunks?: number;
+      code?: number | string;
+      message?: string;
+      times?: number;
+    };
+
+type ArmedFault = Fault & { remaining: number };
+
+export class FaultPlan {
+  private armed: ArmedFault[] = [];
+
+  arm(fault: Fault): void {
+    this.armed.push({ ...fault, remaining: fault.times ?? 1 });
+  }
+
+  /** Uses up one request of the first armed fault that applies to a (streamed or not) request. */
+  take(streamed: boolean): Fault | undefined {
+    const index = this.armed.findIndex((fault) => streamed || fault.kind !== 'mid-stream-error');
+    if (index === -1) return undefined;
+    const fault = this.armed[index];
+    fault.remaining -= 1;
+    if (fault.remaining <= 0) this.armed.splice(index, 1);
+    const { remaining, ...taken } = fault;
+    return taken;
+  }
+
+  clear(): void {
+    this.armed = [];
+  }
+
+  /** The armed faults, `times` being the requests each has left. */
+  describe(): Fault[] {
+    return this.armed.map(({ remaining, ...fault }) => ({ ...fault, times: remaining }));
+  }
+}
+
+/** The message of an `http-error` fault that does not name one. */
+export function defaultHttpErrorMessage(status: number): string {
+  if (status === 502) return 'Provider returned error';
+  if (status === 503) return 'No allowed providers are available for the selected model.';
+  return 'Internal Server Error';
+}
+
+export const DEFAULT_MID_STREAM_ERROR = {
+  afterChunks: 1,
+  code: 502,
+  message: 'Provider disconnected unexpectedly',
+} as const;
+
+/** Checks an untrusted body (of `POST /openrouter-standin/faults`); returns the fault or an error. */
+export function parseFault(body: unknown): Fault | string {
+  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('kind' in body)) {
+    return 'expected a JSON object with a "kind"';
+  }
+  const fault = body as Record<string, unknown>;
+  const isCount = (value: unknown, min: number) =>
+    typeof value === 'number' && Number.isInteger(value) && value >= min;
+  if (fault.times !== undefined && !isCount(fault.times, 1)) {
+    return '"times" must be a whole number >= 1';
+  }
+  if (fault.message !== undefined && typeof fault.message !== 'string') {
+    return '"message" must be a string';
+  }
+  switch (fault.kind) {
+    case 'rate-limit':
+      return fault.retryAfterSeconds === undefined || isCount(fault.retryAfterSeconds, 0)
+        ? (fault as Fault)
+        : '"retryAfterSeconds" must be a whole number >= 0';
+    case 'http-error':
+      return isCount(fault.status, 500) && (fault.status as number) <= 599
+        ? (fault as Fault)
+        : '"http-error" needs a "status" between 500 and 599 (use "rate-limit" for 429)';
+    case 'hang':
+      return fault as Fault;
+    case 'delay':
+      return isCount(fault.ms, 0) ? (fault as Fault) : '"delay" needs "ms" (whole milliseconds)';
+    case 'mid-stream-error':
+      if (fault.afterChunks !== undefined && !isCount(fault.afterChunks, 0)) {
+        return '"afterChunks" must be a whole number >= 0';
+      }
+      if (fault.code !== undefined && typeof fault.code !== 'string' && !isCount(fault.code, 100)) {
+        return '"code" must be an HTTP status number or a string such as "server_error"';
+      }
+      return fault as Fault;
+    default:
+      return `unknown fault kind ${JSON.stringify(fault.kind)}; expected "rate-limit", "http-error", "hang", "delay" or "mid-stream-error"`;
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * The stand-in's HTTP vocabulary: a request, a reply, and OpenRouter's error body
+ * (`{error: {code, message, metadata?}}`, the HTTP status equal to `code`). Nothing here needs
+ * Node, so the routes can also answer inside workerd (a fake `fetch` in the Worker's tests).
+ */
+
+export interface StandinRequest {
+  method: string;
+  url: URL;
+  /** Request headers, names lower-cased. */
+  headers: Readonly<Record<string, string | undefined>>;
+  body: Uint8Array;
+}
+
+export interface JsonReply {
+  status: number;
+  json: unknown;
+  headers?: Record<string, string>;
+}
+
+/**
+ * `text/event-stream`: each frame is one complete SSE block (`data: …\n\n` or a `: comment\n\n`),
+ * written on its own, a little apart from the next, as a model streams its tokens.
+ */
+export interface StreamReply {
+  status: number;
+  frames: string[];
+  headers?: Record<string, string>;
+}
+
+export type Reply =
+  | JsonReply
+  | StreamReply
+  /** Leave the request unanswered (fault injection). */
+  | { hang: true };
+
+export interface OpenRouterError {
+  code: number;
+  message: string;
+  metadata?: Record<string, unknown>;
+}
+
+/** OpenRouter's error answer: the HTTP status is the error's `code`. */
+export function errorReply(
+  status: number,
+  message: string,
+  options: { metadata?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): JsonReply {
+  const error: OpenRouterError = { code: status, message };
+  if (options.metadata) error.metadata = options.metadata;
+  return { status, json: { error }, headers: options.headers };
+}
+
+/** One SSE data event. */
+export function dataFrame(data: unknown): string {
+  return `data: ${typeof data === 'string' ? data : JSON.stringify(data)}\n\n`;
+}
+
+/** The keep-alive comment OpenRouter sends while a model has not answered yet. */
+export const PROCESSING_COMMENT = ': OPENROUTER PROCESSING\n\n';
+
+/** The body parsed as JSON, or undefined when it is not JSON. */
+export function jsonBody(request: StandinRequest): unknown {
+  try {
+    // TextDecoder rather than Buffer, so the routes also run in workerd.
+    return JSON.parse(
+      new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(request.body),
+    );
+  } catch {
+    return undefined;
+  }
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

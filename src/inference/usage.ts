@@ -1,0 +1,190 @@
+/**
+ * What an inference call really cost, recorded against its payment in D1 (`inference_usage`,
+ * docs/storage-schema.md) and shown by `GET /payment-status/{paymentId}` as `usage`.
+ *
+ * A JSON answer's row is written in the batch that keeps the answer (no extra round trip); a
+ * stream's row when the stream ends, after the answer, with the amount owed in the same batch if
+ * the stream failed.
+ */
+import { getInferenceConfig } from '../config';
+import { recordOwedStatement } from '../payment/ledger';
+import { parseTokenType } from '../stacks/tokens';
+import { type Decimal, decimalFromNumber, formatDecimal } from './decimal';
+import { isRecord } from './openrouter-client';
+import { usdToAtomic } from './quote';
+
+export type Provider = 'openrouter' | 'cloudflare';
+
+/** Token counts and cost as the upstream reported them. */
+export interface ReportedUsage {
+  promptTokens: number | null;
+  completionTokens: number | null;
+  /** USD; null when the upstream gave no cost (it is then computed from the tokens). */
+  costUsd: Decimal | null;
+}
+
+/** How the call ended, as far as its caller's money goes: a failure is owed. */
+export interface CallOutcome {
+  status: 'completed' | 'failed' | 'cancelled';
+  detail?: string;
+  usage: ReportedUsage | null;
+  generationId?: string;
+}
+
+/** What was priced, known before the call. */
+export interface PricedCall {
+  paymentId: string;
+  provider: Provider;
+  model: string;
+  streamed: boolean;
+  maxTokens: number;
+  estimatedPromptTokens: number;
+  /** The price in USD; null when it cannot be told (no configured rate for the token). */
+  quotedUsd: string | null;
+  /** The ledger's token (STX | sBTC | USDCx). */
+  token: string;
+  /** Atomic units paid: owed back if the call fails. */
+  amount: bigint;
+}
+
+/** OpenRouter's (or our own) `usage` object: token counts and, when given, `cost` in USD. */
+export function readReportedUsage(value: unknown): ReportedUsage | null {
+  if (!isRecord(value)) return null;
+  const count = (v: unknown) =>
+    typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : null;
+  const promptTokens = count(value.prompt_tokens);
+  const completionTokens = count(value.completion_tokens);
+  const costUsd = typeof value.cost === 'number' ? decimalFromNumber(value.cost) : null;
+  if (promptTokens === null && completionTokens === null && costUsd === null) return null;
+  return { promptTokens, completionTokens, costUsd };
+}
+
+/**
+ * The row for a call. `costOf` prices reported tokens when the upstream gave no cost (Workers AI
+ * never does); the actual amount is that cost in the paid token at the configured rate.
+ */
+export function usageStatement(
+  db: D1Database,
+  env: Env,
+  call: PricedCall,
+  outcome: CallOutcome,
+  costOf: (promptTokens: number, completionTokens: number) => Decimal,
+  now = Date.now(),
+): { statement: D1PreparedStatement; actualUsd: Decimal | null } {
+  const usage = outcome.usage;
+  let actualUsd = usage?.costUsd ?? null;
+  if (actualUsd === null && usage?.promptTokens != null && usage.completionTokens != null) {
+    actualUsd = costOf(usage.promptTokens, usage.completionTokens);
+  }
+  const token = parseTokenType(call.token);
+  const config = getInferenceConfig(env);
+  const actualAmount =
+    actualUsd !== null && token && config.ok ? usdToAtomic(actualUsd, token, config.config) : null;
+  const statement = db
+    .prepare(
+      `INSERT INTO inference_usage (payment_id, provider, model, streamed, max_tokens, estimated_prompt_tokens,
+         prompt_tokens, completion_tokens, quoted_usd, actual_usd, token, actual_amount, outcome, detail,
+         generation_id, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (payment_id) DO NOTHING`,
+    )
+    .bind(
+      call.paymentId,
+      call.provider,
+      call.model,
+      call.streamed ? 1 : 0,
+      call.maxTokens,
+      call.estimatedPromptTokens,
+      usage?.promptTokens ?? null,
+      usage?.completionTokens ?? null,
+      call.quotedUsd,
+      actualUsd === null ? null : formatDecimal(actualUsd),
+      call.token,
+      actualAmount === null ? null : actualAmount.toString(),
+      outcome.status,
+      outcome.detail ?? null,
+      outcome.generationId ?? null,
+      now,
+    );
+  return { statement, actualUsd };
+}
+
+/** A stream ended: its usage, and the amount owed if it failed, in one batch. */
+export async function recordStreamEnd(
+  db: D1Database,
+  env: Env,
+  call: PricedCall,
+  outcome: CallOutcome,
+  costOf: (promptTokens: number, completionTokens: number) => Decimal,
+): Promise<void> {
+  const now = Date.now();
+  const { statement } = usageStatement(db, env, call, outcome, costOf, now);
+  await db.batch([
+    statement,
+    ...(outcome.status === 'failed'
+      ? [recordOwedStatement(db, call.paymentId, call.amount, now)]
+      : []),
+  ]);
+}
+
+/** `usage` of `GET /payment-status/{paymentId}`. */
+export interface UsageView {
+  provider: string;
+  model: string;
+  streamed: boolean;
+  maxTokens: number;
+  estimatedPromptTokens: number;
+  promptTokens: number | null;
+  completionTokens: number | null;
+  quotedUsd: string | null;
+  actualUsd: string | null;
+  token: string;
+  actualAmount: string | null;
+  outcome: string;
+  detail?: string;
+  generationId?: string;
+  recordedAt: string;
+}
+
+interface UsageRow {
+  provider: string;
+  model: string;
+  streamed: number;
+  max_tokens: number;
+  estimated_prompt_tokens: number;
+  prompt_tokens: number | null;
+  completion_tokens: number | null;
+  quoted_usd: string | null;
+  actual_usd: string | null;
+  token: string;
+  actual_amount: string | null;
+  outcome: string;
+  detail: string | null;
+  generation_id: string | null;
+  recorded_at: number;
+}
+
+export function usageQuery(db: D1Database, paymentId: string): D1PreparedStatement {
+  return db.prepare('SELECT * FROM inference_usage WHERE payment_id = ?').bind(paymentId);
+}
+
+export function toUsageView(row: UsageRow): UsageView {
+  return {
+    provider: row.provider,
+    model: row.model,
+    streamed: row.streamed === 1,
+    maxTokens: row.max_tokens,
+    estimatedPromptTokens: row.estimated_prompt_tokens,
+    promptTokens: row.prompt_tokens,
+    completionTokens: row.completion_tokens,
+    quotedUsd: row.quoted_usd,
+    actualUsd: row.actual_usd,
+    token: row.token,
+    actualAmount: row.actual_amount,
+    outcome: row.outcome,
+    ...(row.detail ? { detail: row.detail } : {}),
+    ...(row.generation_id ? { generationId: row.generation_id } : {}),
+    recordedAt: new Date(row.recorded_at).toISOString(),
+  };
+}
+
+export type { UsageRow };
