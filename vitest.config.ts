@@ -43,6 +43,9 @@ export default defineConfig({
             'client/**/*.test.ts',
             'test/e2e/**/*.test.ts',
           ],
+          // One file at a time: e2e files each start a devnet, stand-ins and `wrangler dev`, and
+          // on 2 cores several at once starve each other past any start-up timeout.
+          fileParallelism: false,
           testTimeout: 60_000,
           // e2e files start several processes (devnet, stand-ins, wrangler dev) in parallel on 2 cores.
           hookTimeout: 300_000,
