@@ -104,7 +104,7 @@ export async function stopGroup(proc: GroupProcess, graceMs = 5_000): Promise<Ex
 
 /**
  * Polls `url` until it answers an HTTP status accepted by `isReady` (default: any answer).
- * Fails early if `proc` exits first, and after `timeoutMs`.
+ * Fails early if `proc` exits first or `failure` reports a reason, and after `timeoutMs`.
  */
 export async function waitForHttp(
   url: string,
@@ -112,6 +112,8 @@ export async function waitForHttp(
     timeoutMs: number;
     proc?: GroupProcess;
     isReady?: (response: Response) => boolean;
+    /** A reason to stop waiting now (e.g. a fatal error the process printed but survives). */
+    failure?: () => string | undefined;
   },
 ): Promise<void> {
   const isReady = options.isReady ?? (() => true);
@@ -121,6 +123,8 @@ export async function waitForHttp(
       const { code, signal } = options.proc.exitStatus;
       throw new Error(`exited (${signal ?? `code ${code}`}) before ${url} answered`);
     }
+    const failure = options.failure?.();
+    if (failure) throw new Error(`${failure} before ${url} answered`);
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(2_000) });
       // Read the body rather than cancel it: a cancelled body makes workerd log a broken pipe.

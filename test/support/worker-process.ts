@@ -91,7 +91,12 @@ export async function startWorkerProcess(
   };
   try {
     // Any HTTP answer means workerd is serving; `/health` is the route meant for this.
-    await waitForHttp(`${url}/health`, { timeoutMs: options.readyTimeoutMs ?? 240_000, proc });
+    await waitForHttp(`${url}/health`, {
+      timeoutMs: options.readyTimeoutMs ?? 240_000,
+      proc,
+      // wrangler dev stays up (watching for edits) after a build or configuration error.
+      failure: () => (/\[ERROR\]/.test(output.text()) ? 'wrangler printed an error' : undefined),
+    });
   } catch (error) {
     await stop();
     throw errorWithOutput(`wrangler dev: ${(error as Error).message}`, output);
