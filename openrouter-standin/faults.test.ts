@@ -160,6 +160,55 @@ describe('faults', () => {
     expect((await request(standin, 'GET', '/openrouter-standin/faults')).body).toEqual([]);
   });
 
+  it('hold-stream: the first frames arrive, the rest only once released; JSON requests pass it by', async () => {
+    await armFault(standin, { kind: 'hold-stream', frames: 3 });
+    expect((await ask()).status).toBe(200);
+    const response = await fetch(`${standin.url}/api/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-or-test', 'content-type': 'application/json' },
+      body: JSON.stringify({ ...question, max_tokens: 5, stream: true }),
+    });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const decoder = new TextDecoder();
+    let text = '';
+    while (!text.includes('"content":"Speak"')) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`the stream ended early: ${text}`);
+      text += decoder.decode(value, { stream: true });
+    }
+    const id = response.headers.get('x-generation-id');
+    // 2 comments and 5 words, the finish chunk, the usage chunk, [DONE]: 10 frames.
+    expect((await request(standin, 'GET', '/openrouter-standin/held')).body).toEqual({
+      held: [{ id, sent: 3, total: 10 }],
+    });
+    expect(sseFrames(text)).toHaveLength(3);
+    const released = await request(standin, 'POST', '/openrouter-standin/release');
+    expect(released.body).toEqual({ released: [{ id, sent: 3, total: 10 }] });
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value, { stream: true });
+    }
+    expect(sseFrames(text)).toHaveLength(10);
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(true);
+    expect((await request(standin, 'GET', '/openrouter-standin/held')).body).toEqual({ held: [] });
+  });
+
+  it('hold-stream: a client that goes away ends the hold', async () => {
+    await armFault(standin, { kind: 'hold-stream', frames: 0 });
+    const controller = new AbortController();
+    const response = await fetch(`${standin.url}/api/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer sk-or-test', 'content-type': 'application/json' },
+      body: JSON.stringify({ ...question, stream: true }),
+      signal: controller.signal,
+    });
+    expect(response.status).toBe(200);
+    expect(standin.held.list()).toHaveLength(1);
+    controller.abort();
+    await expect.poll(() => standin.held.list()).toEqual([]);
+  });
+
   it('applies only to requests that would be answered: not to 401s, 400s, /health or the model list', async () => {
     await armFault(standin, { kind: 'http-error', status: 500 });
     expect((await chat(standin, question, { key: null })).status).toBe(401);
@@ -194,7 +243,7 @@ describe('faults', () => {
       400,
       {
         error:
-          'unknown fault kind "explode"; expected "rate-limit", "http-error", "hang", "delay" or "mid-stream-error"',
+          'unknown fault kind "explode"; expected "rate-limit", "http-error", "hang", "delay", "mid-stream-error" or "hold-stream"',
       },
     ]);
     expect(await refusal({ kind: 'http-error', status: 429 })).toEqual([
@@ -212,6 +261,10 @@ describe('faults', () => {
     expect(await refusal({ kind: 'mid-stream-error', afterChunks: 1.5 })).toEqual([
       400,
       { error: '"afterChunks" must be a whole number >= 0' },
+    ]);
+    expect(await refusal({ kind: 'hold-stream', frames: -1 })).toEqual([
+      400,
+      { error: '"frames" must be a whole number >= 0' },
     ]);
     expect(await refusal({ kind: 'hang', times: 0 })).toEqual([
       400,

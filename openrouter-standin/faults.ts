@@ -4,7 +4,8 @@
  * `standin.faults.arm(fault)`; `DELETE /openrouter-standin/faults` disarms everything. Faults
  * apply to chat completions only, and only to requests that would otherwise be answered (signed
  * in, valid, with credits), in the order armed, each for `times` requests (default 1). A
- * `mid-stream-error` waits for a streamed request; the others take the next request.
+ * `mid-stream-error` or `hold-stream` waits for a streamed request; the others take the next
+ * request.
  */
 
 export type Fault =
@@ -31,7 +32,17 @@ export type Fault =
       code?: number | string;
       message?: string;
       times?: number;
-    };
+    }
+  /**
+   * A streamed answer (HTTP 200) that stops after its first `frames` frames (default 3: the two
+   * comments and the first word) and sends the rest only once released (`POST
+   * /openrouter-standin/release`, `standin.held.release()`), so a test can see what reached a
+   * relaying client while the stand-in had not yet produced the end.
+   */
+  | { kind: 'hold-stream'; frames?: number; times?: number };
+
+/** Faults only a streamed request takes (a JSON request passes them by). */
+const STREAM_ONLY: ReadonlySet<Fault['kind']> = new Set(['mid-stream-error', 'hold-stream']);
 
 type ArmedFault = Fault & { remaining: number };
 
@@ -44,7 +55,7 @@ export class FaultPlan {
 
   /** Uses up one request of the first armed fault that applies to a (streamed or not) request. */
   take(streamed: boolean): Fault | undefined {
-    const index = this.armed.findIndex((fault) => streamed || fault.kind !== 'mid-stream-error');
+    const index = this.armed.findIndex((fault) => streamed || !STREAM_ONLY.has(fault.kind));
     if (index === -1) return undefined;
     const fault = this.armed[index];
     fault.remaining -= 1;
@@ -69,6 +80,9 @@ export function defaultHttpErrorMessage(status: number): string {
   if (status === 503) return 'No allowed providers are available for the selected model.';
   return 'Internal Server Error';
 }
+
+/** Frames a `hold-stream` fault lets through: the two keep-alive comments and the first word. */
+export const DEFAULT_HOLD_FRAMES = 3;
 
 export const DEFAULT_MID_STREAM_ERROR = {
   afterChunks: 1,
@@ -111,7 +125,11 @@ export function parseFault(body: unknown): Fault | string {
         return '"code" must be an HTTP status number or a string such as "server_error"';
       }
       return fault as Fault;
+    case 'hold-stream':
+      return fault.frames === undefined || isCount(fault.frames, 0)
+        ? (fault as Fault)
+        : '"frames" must be a whole number >= 0';
     default:
-      return `unknown fault kind ${JSON.stringify(fault.kind)}; expected "rate-limit", "http-error", "hang", "delay" or "mid-stream-error"`;
+      return `unknown fault kind ${JSON.stringify(fault.kind)}; expected "rate-limit", "http-error", "hang", "delay", "mid-stream-error" or "hold-stream"`;
   }
 }

@@ -26,6 +26,8 @@ export interface StreamReply {
   status: number;
   frames: string[];
   headers?: Record<string, string>;
+  /** A `hold-stream` fault: after this many frames, wait to be released before the rest. */
+  holdAfterFrames?: number;
 }
 
 export type Reply =

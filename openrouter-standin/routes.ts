@@ -6,6 +6,7 @@
 import { completeChat, type MidStreamError } from './chat-completions.ts';
 import { readChatRequest } from './chat-request.ts';
 import {
+  DEFAULT_HOLD_FRAMES,
   DEFAULT_MID_STREAM_ERROR,
   defaultHttpErrorMessage,
   type Fault,
@@ -13,11 +14,16 @@ import {
   parseFault,
 } from './faults.ts';
 import { type GenerationLog, generationReply, newGenerationId } from './generations.ts';
+import type { HeldStreams } from './held-streams.ts';
 import { errorReply, jsonBody, type Reply, type StandinRequest } from './http.ts';
 import { MODELS, modelCatalogue, type StandinModel } from './models.ts';
 
 export const API_PREFIX = '/api/v1';
 export const FAULTS_PATH = '/openrouter-standin/faults';
+/** `GET`: the streams a `hold-stream` fault holds now. */
+export const HELD_PATH = '/openrouter-standin/held';
+/** `POST`: lets every held stream send the rest. */
+export const RELEASE_PATH = '/openrouter-standin/release';
 
 /** Any key is accepted except these, which play a key out of credits and a revoked key. */
 export const NO_CREDITS_KEY = 'sk-or-no-credits';
@@ -32,6 +38,7 @@ export interface RoutedReply {
 export interface RouteOptions {
   faults: FaultPlan;
   generations: GenerationLog;
+  held: HeldStreams;
   /** The pause between stream frames (the server's), for generation timings. */
   chunkDelayMs: number;
   /** Unix milliseconds; Date.now by default. */
@@ -60,6 +67,12 @@ export function createRoutes(options: RouteOptions): (request: StandinRequest) =
       const reply = controlFaults(options.faults, request);
       if (reply) return { reply };
     }
+    if (pathname === HELD_PATH && method === 'GET') {
+      return { reply: { status: 200, json: { held: options.held.list() } } };
+    }
+    if (pathname === RELEASE_PATH && method === 'POST') {
+      return { reply: { status: 200, json: { released: options.held.release() } } };
+    }
     return { reply: errorReply(404, 'Not Found') };
   };
 }
@@ -86,7 +99,12 @@ function chatCompletion(
   }
 
   const fault = options.faults.take(read.request.stream);
-  if (fault && fault.kind !== 'delay' && fault.kind !== 'mid-stream-error') {
+  if (
+    fault &&
+    fault.kind !== 'delay' &&
+    fault.kind !== 'mid-stream-error' &&
+    fault.kind !== 'hold-stream'
+  ) {
     return { reply: faultReply(fault, read.request.model) };
   }
   let midStreamError: MidStreamError | undefined;
@@ -105,6 +123,9 @@ function chatCompletion(
     midStreamError,
   });
   options.generations.record(stats);
+  if (fault?.kind === 'hold-stream' && 'frames' in reply) {
+    reply.holdAfterFrames = fault.frames ?? DEFAULT_HOLD_FRAMES;
+  }
   return { reply, delayMs: fault?.kind === 'delay' ? fault.ms : undefined };
 }
 
@@ -124,7 +145,7 @@ function authError(request: StandinRequest): Reply | undefined {
 }
 
 function faultReply(
-  fault: Exclude<Fault, { kind: 'delay' | 'mid-stream-error' }>,
+  fault: Exclude<Fault, { kind: 'delay' | 'mid-stream-error' | 'hold-stream' }>,
   model: StandinModel,
 ): Reply {
   switch (fault.kind) {

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo, Socket } from 'node:net';
 import { FaultPlan } from './faults.ts';
 import { GenerationLog } from './generations.ts';
+import { HeldStreams } from './held-streams.ts';
 import { errorReply, type Reply } from './http.ts';
 import { createRoutes } from './routes.ts';
 
@@ -26,6 +27,8 @@ export interface OpenRouterStandin {
   url: string;
   faults: FaultPlan;
   generations: GenerationLog;
+  /** Streams a `hold-stream` fault holds: `held.release()` lets them finish. */
+  held: HeldStreams;
   close(): Promise<void>;
 }
 
@@ -43,13 +46,15 @@ export async function startOpenRouterStandin(
   const chunkDelayMs = options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS;
   const faults = new FaultPlan();
   const generations = new GenerationLog();
-  const route = createRoutes({ faults, generations, chunkDelayMs });
+  const held = new HeldStreams();
+  const route = createRoutes({ faults, generations, held, chunkDelayMs });
+  const pacing: Pacing = { chunkDelayMs, held };
 
   const sockets = new Set<Socket>();
   const server = createServer((request, response) => {
-    handle(request, response, route, chunkDelayMs, log).catch((error: unknown) => {
+    handle(request, response, route, pacing, log).catch((error: unknown) => {
       log(`internal error on ${request.method} ${request.url}: ${String(error)}`);
-      if (!response.headersSent) send(response, errorReply(500, 'Internal Server Error'), 0);
+      if (!response.headersSent) send(response, errorReply(500, 'Internal Server Error'), pacing);
       else response.destroy();
     });
   });
@@ -67,25 +72,33 @@ export async function startOpenRouterStandin(
     url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
     faults,
     generations,
+    held,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
+        held.release();
         // Keep-alive connections, streams and requests held by the hang fault would keep it open.
         for (const socket of sockets) socket.destroy();
       }),
   };
 }
 
+/** How a stream is paced: the pause between frames, and where held streams wait. */
+interface Pacing {
+  chunkDelayMs: number;
+  held: HeldStreams;
+}
+
 async function handle(
   request: IncomingMessage,
   response: ServerResponse,
   route: ReturnType<typeof createRoutes>,
-  chunkDelayMs: number,
+  pacing: Pacing,
   log: (line: string) => void,
 ): Promise<void> {
   const body = await readBody(request);
   if (body === undefined) {
-    await send(response, errorReply(413, 'Request body too large'), 0);
+    await send(response, errorReply(413, 'Request body too large'), pacing);
     return;
   }
   const headers: Record<string, string | undefined> = {};
@@ -104,7 +117,7 @@ async function handle(
   }
   if (delayMs) await sleep(delayMs);
   log(`${request.method} ${request.url} -> ${reply.status}`);
-  await send(response, reply, chunkDelayMs);
+  await send(response, reply, pacing);
 }
 
 async function readBody(request: IncomingMessage): Promise<Uint8Array | undefined> {
@@ -121,7 +134,7 @@ async function readBody(request: IncomingMessage): Promise<Uint8Array | undefine
 async function send(
   response: ServerResponse,
   reply: Exclude<Reply, { hang: true }>,
-  chunkDelayMs: number,
+  { chunkDelayMs, held }: Pacing,
 ): Promise<void> {
   if ('json' in reply) {
     const body = JSON.stringify(reply.json);
@@ -140,7 +153,12 @@ async function send(
     'cache-control': 'no-cache',
   });
   response.flushHeaders();
+  const gone = new Promise<void>((resolve) => response.once('close', () => resolve()));
   for (const [index, frame] of reply.frames.entries()) {
+    if (index === reply.holdAfterFrames) {
+      const id = reply.headers?.['x-generation-id'] ?? '';
+      await held.hold({ id, sent: index, total: reply.frames.length }, gone);
+    }
     if (response.destroyed) return;
     if (index > 0) await sleep(chunkDelayMs);
     response.write(frame);

@@ -39,6 +39,9 @@ export function standinForTests(
     get generations() {
       return running().generations;
     },
+    get held() {
+      return running().held;
+    },
     close: () => running().close(),
   };
 }

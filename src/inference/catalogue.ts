@@ -5,9 +5,12 @@
  * moments apart, read the same prices, so their quotes agree to the atomic unit.
  *
  * A model whose prices are not plain non-negative decimals (OpenRouter lists "-1" for routers
- * whose price depends on the model they pick) cannot be quoted, so it is left out.
+ * whose price depends on the model they pick) cannot be quoted, so it is left out; so is one whose
+ * call may cost more than its tokens at `prompt` and `completion`: a fee per request
+ * (`pricing.request` above 0), or reasoning tokens priced above completion tokens
+ * (`pricing.internal_reasoning`). Images and web search, priced too, cannot be asked for here.
  */
-import { type Decimal, parseDecimal } from './decimal';
+import { compare, type Decimal, isZero, parseDecimal } from './decimal';
 import {
   isRecord,
   type OpenRouterEnv,
@@ -106,7 +109,10 @@ export function readModel(raw: unknown): CatalogueModel | null {
   const pricing = isRecord(raw.pricing) ? raw.pricing : {};
   const { prompt, completion } = pricing;
   if (typeof prompt !== 'string' || typeof completion !== 'string') return null;
-  if (!parseDecimal(prompt) || !parseDecimal(completion)) return null;
+  const completionPrice = parseDecimal(completion);
+  if (!parseDecimal(prompt) || !completionPrice) return null;
+  if (!costsNoMoreThan(pricing.request, null)) return null;
+  if (!costsNoMoreThan(pricing.internal_reasoning, completionPrice)) return null;
   const top = isRecord(raw.top_provider) ? raw.top_provider : {};
   const contextLength = positiveInteger(raw.context_length)
     ? raw.context_length
@@ -126,4 +132,15 @@ export function readModel(raw: unknown): CatalogueModel | null {
       ? raw.supported_parameters.filter((p): p is string => typeof p === 'string')
       : [],
   };
+}
+
+/**
+ * Whether an optional listed price is absent or at most `bound` (null: zero). A price that is not
+ * a plain decimal cannot be bounded.
+ */
+function costsNoMoreThan(price: unknown, bound: Decimal | null): boolean {
+  if (price === undefined || price === null) return true;
+  const value = typeof price === 'string' ? parseDecimal(price) : null;
+  if (!value) return false;
+  return bound === null ? isZero(value) : compare(value, bound) <= 0;
 }

@@ -186,7 +186,11 @@ describe('upstream failures after settlement are owed', () => {
     const { res, accepted } = await payInference(app, CHAT, FIVE_WORDS);
     expect(res.status).toBe(502);
     expect(res.headers.get('retry-after')).toBe('5');
-    expect(await res.json()).toMatchObject({ code: 'upstream_error' });
+    // One full stop, even where OpenRouter's message ends with one.
+    expect(await res.json()).toEqual({
+      code: 'upstream_error',
+      message: `OpenRouter answered chat with HTTP ${status}: ${message.replace(/\.$/, '')}. Retry in 5 s. The payment is recorded as owed to you.`,
+    });
     expect((await ledgerRows())[0]).toMatchObject({ owed_amount: accepted.amount });
   });
 });

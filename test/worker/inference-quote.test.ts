@@ -133,6 +133,13 @@ describe('the quote', () => {
       upstreamUsd: '0.0006162',
       priceUsd: '0.001',
     });
+    // The default is what was priced, so it is what OpenRouter is sent.
+    const { res } = await payInference(app, CHAT, {
+      model: 'openai/gpt-4o-mini',
+      messages: QUESTION,
+    });
+    expect(res.status).toBe(200);
+    expect(upstream.chats.map((chat) => chat.max_tokens)).toEqual([1024]);
   });
 
   it("caps max_tokens at the model's max_completion_tokens, and sends exactly that upstream", async () => {
@@ -304,6 +311,24 @@ describe('refused before the 402 (free, nothing settled)', () => {
 });
 
 describe('the catalogue', () => {
+  it('leaves out models whose call may cost more than its tokens: a request fee, dearer reasoning', () => {
+    const entry = (pricing: Record<string, string>) =>
+      readModel({
+        id: 'x/y',
+        context_length: 1000,
+        pricing: { prompt: '0.000001', completion: '0.000002', ...pricing },
+        top_provider: { max_completion_tokens: null },
+      });
+    expect(
+      entry({ request: '0', internal_reasoning: '0', image: '0.001', web_search: '0.01' }),
+    ).not.toBeNull();
+    // Reasoning tokens at the completion price are bounded by max_tokens like any other.
+    expect(entry({ internal_reasoning: '0.000002' })).not.toBeNull();
+    expect(entry({ request: '0.005' })).toBeNull();
+    expect(entry({ request: '-1' })).toBeNull();
+    expect(entry({ internal_reasoning: '0.0000025' })).toBeNull();
+  });
+
   it('follows links.next and keeps only models it can price', async () => {
     upstream.pageSize = 2;
     const app = testApp();

@@ -2,6 +2,7 @@
  * Answers the inference routes share: refusals before any 402 (in the shape of the app's
  * validation errors, so clients read one shape), upstream failures, and the cost header.
  */
+import { sentence } from '../../ai/errors';
 import type { UpstreamFailure } from '../../inference/openrouter-client';
 import { jsonError } from '../../payment/http-responses';
 
@@ -43,7 +44,7 @@ export function upstreamFailureResponse(failure: UpstreamFailure, charged: boole
   return jsonError(
     failure.status,
     failure.code,
-    `${capitalise(failure.detail)}.${advice}${money}`,
+    `${sentence(capitalise(failure.detail))}${advice}${money}`,
     retry === undefined ? {} : { 'retry-after': String(retry) },
   );
 }
