@@ -5,6 +5,7 @@
  * model runs only (`POST /client/v4/accounts/…/ai/run/…`), in the order armed, each for `times`
  * runs (default 1).
  */
+import { FaultQueue, faultFields, isCount } from '../standin-kit/faults.ts';
 
 export type Fault =
   /**
@@ -17,32 +18,10 @@ export type Fault =
   /** The next run(s) are answered normally, `ms` late. */
   | { kind: 'delay'; ms: number; times?: number };
 
-type ArmedFault = Fault & { remaining: number };
-
-export class FaultPlan {
-  private armed: ArmedFault[] = [];
-
-  arm(fault: Fault): void {
-    this.armed.push({ ...fault, remaining: fault.times ?? 1 });
-  }
-
+export class FaultPlan extends FaultQueue<Fault> {
   /** Uses up one run of the first armed fault, if any. */
   take(): Fault | undefined {
-    const fault = this.armed[0];
-    if (!fault) return undefined;
-    fault.remaining -= 1;
-    if (fault.remaining <= 0) this.armed.shift();
-    const { remaining, ...taken } = fault;
-    return taken;
-  }
-
-  clear(): void {
-    this.armed = [];
-  }
-
-  /** The armed faults, `times` being the runs each has left. */
-  describe(): Fault[] {
-    return this.armed.map(({ remaining, ...fault }) => ({ ...fault, times: remaining }));
+    return this.takeFirst(() => true);
   }
 }
 
@@ -55,15 +34,8 @@ export function defaultFaultError(status: number): { code: number; message: stri
 
 /** Checks an untrusted body (of `POST /ai-standin/faults`); returns the fault or an error. */
 export function parseFault(body: unknown): Fault | string {
-  if (typeof body !== 'object' || body === null || !('kind' in body)) {
-    return 'expected a JSON object with a "kind"';
-  }
-  const fault = body as Record<string, unknown>;
-  const isCount = (value: unknown, min: number) =>
-    typeof value === 'number' && Number.isInteger(value) && value >= min;
-  if (fault.times !== undefined && !isCount(fault.times, 1)) {
-    return '"times" must be a whole number >= 1';
-  }
+  const fault = faultFields(body);
+  if (typeof fault === 'string') return fault;
   switch (fault.kind) {
     case 'http-error':
       if (!isCount(fault.status, 400) || (fault.status as number) > 599) {

@@ -2,24 +2,19 @@
  * The stand-in's HTTP vocabulary: a request, a reply, and the Cloudflare API envelope every
  * Workers AI REST answer comes in (`{result, success, errors: [{code, message}], messages}`).
  */
+import type { StandinRequest as KitRequest, HangReply, JsonReply } from '../standin-kit/http.ts';
 
-export interface StandinRequest {
-  method: string;
-  url: URL;
-  body: Uint8Array;
-}
+export { isRecord, type JsonReply, jsonBody } from '../standin-kit/http.ts';
 
-export interface JsonReply {
-  status: number;
-  json: unknown;
-}
+/** The routes read no headers (the Worker tests' fake passes none). */
+export type StandinRequest = Omit<KitRequest, 'headers'>;
 
 export type Reply =
   | JsonReply
   /** `text/event-stream`: each event is written as its own chunk, as a model streams tokens. */
   | { status: number; events: string[] }
   /** Leave the request unanswered (fault injection). */
-  | { hang: true };
+  | HangReply;
 
 export interface CloudflareError {
   code: number;
@@ -39,21 +34,4 @@ export function failure(status: number, error: CloudflareError): JsonReply {
 /** Workers AI's input validation error (5006), as its schema validator words it. */
 export function badInput(detail: string): JsonReply {
   return failure(400, { code: 5006, message: `AiError: Bad input: Error: ${detail}` });
-}
-
-/** The body parsed as JSON, or undefined when it is not JSON. */
-export function jsonBody(request: StandinRequest): unknown {
-  try {
-    // TextDecoder rather than Buffer, so the routes also run in workerd (test/worker's fake);
-    // ignoreBOM keeps a BOM in the text as Buffer does (and JSON.parse refuses it).
-    return JSON.parse(
-      new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(request.body),
-    );
-  } catch {
-    return undefined;
-  }
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -2,6 +2,8 @@
  * The stand-in's HTTP API: the Workers AI REST endpoint for the models of models.ts, `GET /health`,
  * and fault injection under `/ai-standin/`.
  */
+import { controlFaults } from '../standin-kit/faults.ts';
+import type { RoutedReply as KitRoutedReply } from '../standin-kit/http.ts';
 import { defaultFaultError, type FaultPlan, parseFault } from './faults.ts';
 import { failure, jsonBody, type Reply, type StandinRequest } from './http.ts';
 import { MODELS, runModel } from './models.ts';
@@ -9,11 +11,7 @@ import { MODELS, runModel } from './models.ts';
 /** Workers AI REST: the account id is any path segment, the model id the rest of the path. */
 const MODEL_RUN = /^\/client\/v4\/accounts\/([^/]+)\/ai\/run\/(.+)$/;
 
-export interface RoutedReply {
-  reply: Reply;
-  /** Milliseconds to wait before answering (a `delay` fault). */
-  delayMs?: number;
-}
+export type RoutedReply = KitRoutedReply<Exclude<Reply, { hang: true }>>;
 
 export function createRoutes(faults: FaultPlan): (request: StandinRequest) => RoutedReply {
   return (request) => {
@@ -24,7 +22,7 @@ export function createRoutes(faults: FaultPlan): (request: StandinRequest) => Ro
       return { reply: { status: 200, json: { status: 'ok', models: [...MODELS.keys()] } } };
     }
     if (pathname === '/ai-standin/faults') {
-      const reply = controlFaults(faults, request);
+      const reply = controlFaults(faults, request, parseFault);
       if (reply) return { reply };
     }
     // The Cloudflare API's answer to a path (or method) it does not serve.
@@ -51,24 +49,4 @@ function runWithFaults(faults: FaultPlan, model: string, request: StandinRequest
     modelId = model;
   }
   return { reply: runModel(modelId, jsonBody(request)), delayMs: fault?.ms };
-}
-
-function controlFaults(faults: FaultPlan, request: StandinRequest): Reply | undefined {
-  switch (request.method) {
-    case 'GET':
-      return { status: 200, json: faults.describe() };
-    case 'DELETE':
-      faults.clear();
-      return { status: 200, json: faults.describe() };
-    case 'POST': {
-      const body = jsonBody(request);
-      if (body === undefined) return { status: 400, json: { error: 'expected a JSON body' } };
-      const fault = parseFault(body);
-      if (typeof fault === 'string') return { status: 400, json: { error: fault } };
-      faults.arm(fault);
-      return { status: 200, json: faults.describe() };
-    }
-    default:
-      return undefined;
-  }
 }

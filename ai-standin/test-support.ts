@@ -1,5 +1,5 @@
 /** Helpers for tests that drive the Workers AI stand-in over real HTTP. */
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { standinForTests as kitStandinForTests } from '../standin-kit/test-support.ts';
 import type { Fault } from './faults.ts';
 import { type AiStandin, startAiStandin } from './server.ts';
 
@@ -8,27 +8,7 @@ import { type AiStandin, startAiStandin } from './server.ts';
  * cleared after each test. The object answers for the running stand-in from `beforeAll` on.
  */
 export function standinForTests(): AiStandin {
-  let started: AiStandin | undefined;
-  beforeAll(async () => {
-    started = await startAiStandin({ port: 0 });
-  });
-  afterEach(() => running().faults.clear());
-  afterAll(async () => {
-    await started?.close();
-  });
-  const running = (): AiStandin => {
-    if (!started) throw new Error('the stand-in starts in beforeAll: use it inside tests');
-    return started;
-  };
-  return {
-    get url() {
-      return running().url;
-    },
-    get faults() {
-      return running().faults;
-    },
-    close: () => running().close(),
-  };
+  return kitStandinForTests(() => startAiStandin({ port: 0 }));
 }
 
 export interface Answer {

@@ -7,6 +7,7 @@
  * `mid-stream-error` or `hold-stream` waits for a streamed request; the others take the next
  * request.
  */
+import { FaultQueue, faultFields, isCount } from '../standin-kit/faults.ts';
 
 export type Fault =
   /** 429 with `retry-after` (seconds, default 1). */
@@ -44,33 +45,10 @@ export type Fault =
 /** Faults only a streamed request takes (a JSON request passes them by). */
 const STREAM_ONLY: ReadonlySet<Fault['kind']> = new Set(['mid-stream-error', 'hold-stream']);
 
-type ArmedFault = Fault & { remaining: number };
-
-export class FaultPlan {
-  private armed: ArmedFault[] = [];
-
-  arm(fault: Fault): void {
-    this.armed.push({ ...fault, remaining: fault.times ?? 1 });
-  }
-
+export class FaultPlan extends FaultQueue<Fault> {
   /** Uses up one request of the first armed fault that applies to a (streamed or not) request. */
   take(streamed: boolean): Fault | undefined {
-    const index = this.armed.findIndex((fault) => streamed || !STREAM_ONLY.has(fault.kind));
-    if (index === -1) return undefined;
-    const fault = this.armed[index];
-    fault.remaining -= 1;
-    if (fault.remaining <= 0) this.armed.splice(index, 1);
-    const { remaining, ...taken } = fault;
-    return taken;
-  }
-
-  clear(): void {
-    this.armed = [];
-  }
-
-  /** The armed faults, `times` being the requests each has left. */
-  describe(): Fault[] {
-    return this.armed.map(({ remaining, ...fault }) => ({ ...fault, times: remaining }));
+    return this.takeFirst((fault) => streamed || !STREAM_ONLY.has(fault.kind));
   }
 }
 
@@ -92,15 +70,8 @@ export const DEFAULT_MID_STREAM_ERROR = {
 
 /** Checks an untrusted body (of `POST /openrouter-standin/faults`); returns the fault or an error. */
 export function parseFault(body: unknown): Fault | string {
-  if (typeof body !== 'object' || body === null || Array.isArray(body) || !('kind' in body)) {
-    return 'expected a JSON object with a "kind"';
-  }
-  const fault = body as Record<string, unknown>;
-  const isCount = (value: unknown, min: number) =>
-    typeof value === 'number' && Number.isInteger(value) && value >= min;
-  if (fault.times !== undefined && !isCount(fault.times, 1)) {
-    return '"times" must be a whole number >= 1';
-  }
+  const fault = faultFields(body);
+  if (typeof fault === 'string') return fault;
   if (fault.message !== undefined && typeof fault.message !== 'string') {
     return '"message" must be a string';
   }

@@ -3,20 +3,14 @@
  * (`{error: {code, message, metadata?}}`, the HTTP status equal to `code`). Nothing here needs
  * Node, so the routes can also answer inside workerd (a fake `fetch` in the Worker's tests).
  */
+import type { HangReply, JsonReply } from '../standin-kit/http.ts';
 
-export interface StandinRequest {
-  method: string;
-  url: URL;
-  /** Request headers, names lower-cased. */
-  headers: Readonly<Record<string, string | undefined>>;
-  body: Uint8Array;
-}
-
-export interface JsonReply {
-  status: number;
-  json: unknown;
-  headers?: Record<string, string>;
-}
+export {
+  isRecord,
+  type JsonReply,
+  jsonBody,
+  type StandinRequest,
+} from '../standin-kit/http.ts';
 
 /**
  * `text/event-stream`: each frame is one complete SSE block (`data: …\n\n` or a `: comment\n\n`),
@@ -34,7 +28,7 @@ export type Reply =
   | JsonReply
   | StreamReply
   /** Leave the request unanswered (fault injection). */
-  | { hang: true };
+  | HangReply;
 
 export interface OpenRouterError {
   code: number;
@@ -60,19 +54,3 @@ export function dataFrame(data: unknown): string {
 
 /** The keep-alive comment OpenRouter sends while a model has not answered yet. */
 export const PROCESSING_COMMENT = ': OPENROUTER PROCESSING\n\n';
-
-/** The body parsed as JSON, or undefined when it is not JSON. */
-export function jsonBody(request: StandinRequest): unknown {
-  try {
-    // TextDecoder rather than Buffer, so the routes also run in workerd.
-    return JSON.parse(
-      new TextDecoder('utf-8', { fatal: false, ignoreBOM: true }).decode(request.body),
-    );
-  } catch {
-    return undefined;
-  }
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -3,6 +3,8 @@
  * `/api/v1/generation`, `GET /health`, and fault injection under `/openrouter-standin/`.
  * Runtime-neutral (no Node APIs), like the Workers AI stand-in's routes.
  */
+import { controlFaults } from '../standin-kit/faults.ts';
+import type { RoutedReply as KitRoutedReply } from '../standin-kit/http.ts';
 import { completeChat, type MidStreamError } from './chat-completions.ts';
 import { readChatRequest } from './chat-request.ts';
 import {
@@ -29,11 +31,7 @@ export const RELEASE_PATH = '/openrouter-standin/release';
 export const NO_CREDITS_KEY = 'sk-or-no-credits';
 export const INVALID_KEY = 'sk-or-invalid';
 
-export interface RoutedReply {
-  reply: Reply;
-  /** Milliseconds to wait before answering (a `delay` fault). */
-  delayMs?: number;
-}
+export type RoutedReply = KitRoutedReply<Exclude<Reply, { hang: true }>>;
 
 export interface RouteOptions {
   faults: FaultPlan;
@@ -64,7 +62,7 @@ export function createRoutes(options: RouteOptions): (request: StandinRequest) =
       return { reply: { status: 200, json: { status: 'ok', models } } };
     }
     if (pathname === FAULTS_PATH) {
-      const reply = controlFaults(options.faults, request);
+      const reply = controlFaults(options.faults, request, parseFault);
       if (reply) return { reply };
     }
     if (pathname === HELD_PATH && method === 'GET') {
@@ -164,25 +162,5 @@ function faultReply(
             ? { provider_name: model.provider, raw: 'upstream connection reset' }
             : undefined,
       });
-  }
-}
-
-function controlFaults(faults: FaultPlan, request: StandinRequest): Reply | undefined {
-  switch (request.method) {
-    case 'GET':
-      return { status: 200, json: faults.describe() };
-    case 'DELETE':
-      faults.clear();
-      return { status: 200, json: faults.describe() };
-    case 'POST': {
-      const body = jsonBody(request);
-      if (body === undefined) return { status: 400, json: { error: 'expected a JSON body' } };
-      const fault = parseFault(body);
-      if (typeof fault === 'string') return { status: 400, json: { error: fault } };
-      faults.arm(fault);
-      return { status: 200, json: faults.describe() };
-    }
-    default:
-      return undefined;
   }
 }

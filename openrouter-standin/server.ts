@@ -1,10 +1,11 @@
 /**
- * `startOpenRouterStandin()`: a local stand-in for OpenRouter's HTTP API (node:http), for
- * development and tests without the internet. Used by `npm run openrouter-standin` (main.ts),
- * `npm run dev` and tests. See README.md for what it answers.
+ * `startOpenRouterStandin()`: a local stand-in for OpenRouter's HTTP API (node:http,
+ * standin-kit/server.ts), for development and tests without the internet. Used by
+ * `npm run openrouter-standin` (main.ts), `npm run dev` and tests. See README.md for what it
+ * answers.
  */
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { ServerResponse } from 'node:http';
+import { sendEventStream, sendJson, startStandinServer } from '../standin-kit/server.ts';
 import { FaultPlan } from './faults.ts';
 import { GenerationLog } from './generations.ts';
 import { HeldStreams } from './held-streams.ts';
@@ -41,130 +42,42 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 export async function startOpenRouterStandin(
   options: OpenRouterStandinOptions = {},
 ): Promise<OpenRouterStandin> {
-  const host = options.host ?? DEFAULT_HOST;
-  const log = options.log ?? (() => {});
   const chunkDelayMs = options.chunkDelayMs ?? DEFAULT_CHUNK_DELAY_MS;
   const faults = new FaultPlan();
   const generations = new GenerationLog();
   const held = new HeldStreams();
-  const route = createRoutes({ faults, generations, held, chunkDelayMs });
-  const pacing: Pacing = { chunkDelayMs, held };
 
-  const sockets = new Set<Socket>();
-  const server = createServer((request, response) => {
-    handle(request, response, route, pacing, log).catch((error: unknown) => {
-      log(`internal error on ${request.method} ${request.url}: ${String(error)}`);
-      if (!response.headersSent) send(response, errorReply(500, 'Internal Server Error'), pacing);
-      else response.destroy();
+  const send = async (response: ServerResponse, reply: Exclude<Reply, { hang: true }>) => {
+    if ('json' in reply) return sendJson(response, reply);
+    // Server-sent events, one write per frame, a pause apart, as a model streams tokens; a
+    // `hold-stream` fault stops after some frames until the stream is released.
+    await sendEventStream(response, reply.status, reply.frames, {
+      headers: reply.headers,
+      pauseMs: chunkDelayMs,
+      beforeFrame: (index, gone) =>
+        index === reply.holdAfterFrames
+          ? held.hold(
+              {
+                id: reply.headers?.['x-generation-id'] ?? '',
+                sent: index,
+                total: reply.frames.length,
+              },
+              gone,
+            )
+          : Promise.resolve(),
     });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? DEFAULT_PORT, host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
-    faults,
-    generations,
-    held,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        held.release();
-        // Keep-alive connections, streams and requests held by the hang fault would keep it open.
-        for (const socket of sockets) socket.destroy();
-      }),
   };
-}
 
-/** How a stream is paced: the pause between frames, and where held streams wait. */
-interface Pacing {
-  chunkDelayMs: number;
-  held: HeldStreams;
-}
-
-async function handle(
-  request: IncomingMessage,
-  response: ServerResponse,
-  route: ReturnType<typeof createRoutes>,
-  pacing: Pacing,
-  log: (line: string) => void,
-): Promise<void> {
-  const body = await readBody(request);
-  if (body === undefined) {
-    await send(response, errorReply(413, 'Request body too large'), pacing);
-    return;
-  }
-  const headers: Record<string, string | undefined> = {};
-  for (const [name, value] of Object.entries(request.headers)) {
-    headers[name] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  const { reply, delayMs } = route({
-    method: request.method ?? 'GET',
-    url: new URL(request.url ?? '/', 'http://openrouter-standin'),
-    headers,
-    body,
+  const server = await startStandinServer({
+    port: options.port ?? DEFAULT_PORT,
+    host: options.host ?? DEFAULT_HOST,
+    log: options.log ?? (() => {}),
+    maxBodyBytes: MAX_BODY_BYTES,
+    route: createRoutes({ faults, generations, held, chunkDelayMs }),
+    send,
+    tooLarge: errorReply(413, 'Request body too large'),
+    internalError: errorReply(500, 'Internal Server Error'),
+    onClose: () => held.release(),
   });
-  if ('hang' in reply) {
-    log(`${request.method} ${request.url} -> (hanging)`);
-    return;
-  }
-  if (delayMs) await sleep(delayMs);
-  log(`${request.method} ${request.url} -> ${reply.status}`);
-  await send(response, reply, pacing);
+  return { url: server.url, faults, generations, held, close: server.close };
 }
-
-async function readBody(request: IncomingMessage): Promise<Uint8Array | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_BODY_BYTES) return undefined;
-    chunks.push(chunk as Buffer);
-  }
-  return Uint8Array.from(Buffer.concat(chunks));
-}
-
-async function send(
-  response: ServerResponse,
-  reply: Exclude<Reply, { hang: true }>,
-  { chunkDelayMs, held }: Pacing,
-): Promise<void> {
-  if ('json' in reply) {
-    const body = JSON.stringify(reply.json);
-    response.writeHead(reply.status, {
-      ...reply.headers,
-      'content-type': 'application/json',
-      'content-length': Buffer.byteLength(body),
-    });
-    response.end(body);
-    return;
-  }
-  // Server-sent events, one write per frame (chunked), a pause apart, as a model streams tokens.
-  response.writeHead(reply.status, {
-    ...reply.headers,
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-cache',
-  });
-  response.flushHeaders();
-  const gone = new Promise<void>((resolve) => response.once('close', () => resolve()));
-  for (const [index, frame] of reply.frames.entries()) {
-    if (index === reply.holdAfterFrames) {
-      const id = reply.headers?.['x-generation-id'] ?? '';
-      await held.hold({ id, sent: index, total: reply.frames.length }, gone);
-    }
-    if (response.destroyed) return;
-    if (index > 0) await sleep(chunkDelayMs);
-    response.write(frame);
-  }
-  response.end();
-}
-
-const sleep = (ms: number) =>
-  new Promise<void>((resolve) => (ms > 0 ? setTimeout(resolve, ms) : setImmediate(resolve)));

@@ -1,5 +1,5 @@
 /** Helpers for tests that drive the OpenRouter stand-in over real HTTP. */
-import { afterAll, afterEach, beforeAll } from 'vitest';
+import { standinForTests as kitStandinForTests } from '../standin-kit/test-support.ts';
 import type { Fault } from './faults.ts';
 import {
   type OpenRouterStandin,
@@ -17,33 +17,7 @@ export const TEST_KEY = 'sk-or-test';
 export function standinForTests(
   options: Omit<OpenRouterStandinOptions, 'port'> = {},
 ): OpenRouterStandin {
-  let started: OpenRouterStandin | undefined;
-  beforeAll(async () => {
-    started = await startOpenRouterStandin({ ...options, port: 0 });
-  });
-  afterEach(() => running().faults.clear());
-  afterAll(async () => {
-    await started?.close();
-  });
-  const running = (): OpenRouterStandin => {
-    if (!started) throw new Error('the stand-in starts in beforeAll: use it inside tests');
-    return started;
-  };
-  return {
-    get url() {
-      return running().url;
-    },
-    get faults() {
-      return running().faults;
-    },
-    get generations() {
-      return running().generations;
-    },
-    get held() {
-      return running().held;
-    },
-    close: () => running().close(),
-  };
+  return kitStandinForTests(() => startOpenRouterStandin({ ...options, port: 0 }));
 }
 
 export interface Answer {

@@ -126,65 +126,8 @@ export async function recordStreamEnd(
   ]);
 }
 
-/** `usage` of `GET /payment-status/{paymentId}`. */
-export interface UsageView {
-  provider: string;
-  model: string;
-  streamed: boolean;
-  maxTokens: number;
-  estimatedPromptTokens: number;
-  promptTokens: number | null;
-  completionTokens: number | null;
-  quotedUsd: string | null;
-  actualUsd: string | null;
-  token: string;
-  actualAmount: string | null;
-  outcome: string;
-  detail?: string;
-  generationId?: string;
-  recordedAt: string;
-}
-
-interface UsageRow {
-  provider: string;
-  model: string;
-  streamed: number;
-  max_tokens: number;
-  estimated_prompt_tokens: number;
-  prompt_tokens: number | null;
-  completion_tokens: number | null;
-  quoted_usd: string | null;
-  actual_usd: string | null;
-  token: string;
-  actual_amount: string | null;
-  outcome: string;
-  detail: string | null;
-  generation_id: string | null;
-  recorded_at: number;
-}
-
 export function usageQuery(db: D1Database, paymentId: string): D1PreparedStatement {
   return db.prepare('SELECT * FROM inference_usage WHERE payment_id = ?').bind(paymentId);
 }
 
-export function toUsageView(row: UsageRow): UsageView {
-  return {
-    provider: row.provider,
-    model: row.model,
-    streamed: row.streamed === 1,
-    maxTokens: row.max_tokens,
-    estimatedPromptTokens: row.estimated_prompt_tokens,
-    promptTokens: row.prompt_tokens,
-    completionTokens: row.completion_tokens,
-    quotedUsd: row.quoted_usd,
-    actualUsd: row.actual_usd,
-    token: row.token,
-    actualAmount: row.actual_amount,
-    outcome: row.outcome,
-    ...(row.detail ? { detail: row.detail } : {}),
-    ...(row.generation_id ? { generationId: row.generation_id } : {}),
-    recordedAt: new Date(row.recorded_at).toISOString(),
-  };
-}
-
-export type { UsageRow };
+export { toUsageView, type UsageRow, type UsageView } from './usage-view';

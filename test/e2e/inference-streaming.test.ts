@@ -11,85 +11,11 @@
  *   the payment as owed.
  * - Workers AI: `stream: true` answers OpenAI `chat.completion.chunk`s, the usage and [DONE].
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DevnetAccountName } from '../../devnet/accounts';
-import type { PaymentRequirements } from '../../src/payment/protocol';
-import {
-  type RunningProcess,
-  startAiStandinProcess,
-  startDevnetProcess,
-  startOpenRouterStandinProcess,
-  startWorkerProcess,
-  type WorkerProcess,
-} from '../support';
-import {
-  type PaymentStatusBody,
-  postJson,
-  requirementFor,
-  signPayment,
-  waitForPaymentStatus,
-} from './helpers';
+import { describe, expect, it } from 'vitest';
+import { postJson } from './helpers';
+import { inferenceStackForTests, payAndPost, statusWithUsage } from './inference-stack';
 
-let devnet: RunningProcess;
-let ai: RunningProcess;
-let openrouter: RunningProcess;
-let worker: WorkerProcess;
-
-beforeAll(async () => {
-  [devnet, ai, openrouter] = await Promise.all([
-    startDevnetProcess({ blockTimeMs: 500 }),
-    startAiStandinProcess(),
-    startOpenRouterStandinProcess(),
-  ]);
-  worker = await startWorkerProcess({
-    vars: {
-      STACKS_API_URL: devnet.url,
-      WORKERS_AI_URL: ai.url,
-      OPENROUTER_API_URL: `${openrouter.url}/api/v1`,
-      OPENROUTER_API_KEY: 'sk-or-test',
-    },
-  });
-});
-
-afterAll(async () => {
-  await worker?.stop();
-  await Promise.all([devnet?.stop(), ai?.stop(), openrouter?.stop()]);
-});
-
-interface UsageView {
-  provider: string;
-  model: string;
-  streamed: boolean;
-  maxTokens: number;
-  estimatedPromptTokens: number;
-  promptTokens: number | null;
-  completionTokens: number | null;
-  quotedUsd: string | null;
-  actualUsd: string | null;
-  token: string;
-  actualAmount: string | null;
-  outcome: string;
-  detail?: string;
-  generationId?: string;
-  recordedAt: string;
-}
-
-type StatusWithUsage = PaymentStatusBody & { usage?: UsageView };
-
-interface PaidStream {
-  response: Response;
-  requirement: PaymentRequirements;
-  paymentId: string;
-}
-
-/** The 402 for `body`, its STX requirement paid from `account`, and the paid request sent. */
-async function payAndPost(path: string, body: unknown, account: DevnetAccountName) {
-  const url = `${worker.url}${path}`;
-  const requirement = await requirementFor(url, body);
-  const payment = await signPayment(devnet.url, account, requirement);
-  const response = await postJson(url, body, { 'payment-signature': payment.header });
-  return { response, requirement, paymentId: response.headers.get('x-payment-id') ?? '' };
-}
+const stack = inferenceStackForTests();
 
 /** Reads `reader` until `until` holds of all it read, or fails after `timeoutMs`. */
 async function readUntil(
@@ -127,19 +53,10 @@ function events(text: string): { data: string[]; other: string[] } {
   return { data, other: blocks.filter((b) => !b.startsWith('data: ')) };
 }
 
-async function usageOf(paymentId: string): Promise<StatusWithUsage> {
-  // The usage is written when the stream ends, just after the caller has read its end.
-  return (await waitForPaymentStatus(
-    worker.url,
-    paymentId,
-    (status) => (status as StatusWithUsage).usage !== undefined,
-  )) as StatusWithUsage;
-}
-
 const standin = (path: string, body?: unknown) =>
   body === undefined
-    ? fetch(`${openrouter.url}${path}`, { method: 'POST' })
-    : postJson(`${openrouter.url}${path}`, body);
+    ? fetch(`${stack.openrouter.url}${path}`, { method: 'POST' })
+    : postJson(`${stack.openrouter.url}${path}`, body);
 
 const QUESTION = [{ role: 'user', content: 'What is x402?' }];
 const FIVE_WORDS = {
@@ -153,7 +70,8 @@ describe('a streamed OpenRouter chat, paid on the devnet', () => {
   it('relays each chunk as it arrives, skips the comments, reads the usage and records its cost', async () => {
     // The stand-in sends its two comments and the first word, then holds the rest back.
     expect((await standin('/openrouter-standin/faults', { kind: 'hold-stream' })).status).toBe(200);
-    const { response, requirement, paymentId }: PaidStream = await payAndPost(
+    const { response, requirement, paymentId } = await payAndPost(
+      stack,
       '/inference/openrouter/chat',
       FIVE_WORDS,
       'wallet_3',
@@ -217,7 +135,7 @@ describe('a streamed OpenRouter chat, paid on the devnet', () => {
     });
     expect(data[7]).toBe('[DONE]');
 
-    const status = await usageOf(paymentId);
+    const status = await statusWithUsage(stack, paymentId);
     expect(status.amount).toBe('1667');
     expect(status.owedAmount).toBeUndefined();
     expect(status.delivered).toBe(true);
@@ -243,6 +161,7 @@ describe('a streamed OpenRouter chat, paid on the devnet', () => {
   it('an error mid-stream (HTTP 200, finish_reason "error") is relayed and the payment recorded as owed', async () => {
     await standin('/openrouter-standin/faults', { kind: 'mid-stream-error', afterChunks: 2 });
     const { response, requirement, paymentId } = await payAndPost(
+      stack,
       '/inference/openrouter/chat',
       FIVE_WORDS,
       'wallet_4',
@@ -261,7 +180,7 @@ describe('a streamed OpenRouter chat, paid on the devnet', () => {
       choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }],
     });
 
-    const status = await usageOf(paymentId);
+    const status = await statusWithUsage(stack, paymentId);
     expect(status.owedAmount).toBe(requirement.amount);
     expect(status.owedAmount).toBe('1667');
     expect(status.usage).toMatchObject({
@@ -286,6 +205,7 @@ describe('a streamed Workers AI chat, paid on the devnet', () => {
       stream: true,
     };
     const { response, requirement, paymentId } = await payAndPost(
+      stack,
       '/inference/cloudflare/chat',
       body,
       'wallet_5',
@@ -325,7 +245,7 @@ describe('a streamed Workers AI chat, paid on the devnet', () => {
     ]);
     expect(new Set(chunks.map((chunk) => chunk.id)).size).toBe(1);
 
-    const status = await usageOf(paymentId);
+    const status = await statusWithUsage(stack, paymentId);
     expect(status.amount).toBe(requirement.amount);
     expect(status.owedAmount).toBeUndefined();
     expect(status.usage).toEqual({

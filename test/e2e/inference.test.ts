@@ -6,59 +6,25 @@
  * and 5xx after settlement (the stand-in's faults) answer clear codes with `retry-after` and
  * record the payment as owed. Streaming: inference-streaming.test.ts.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createX402Client, type X402Client } from '../../client';
 import { getDevnetAccount } from '../../devnet/accounts';
-import {
-  type RunningProcess,
-  startAiStandinProcess,
-  startDevnetProcess,
-  startOpenRouterStandinProcess,
-  startWorkerProcess,
-  type WorkerProcess,
-} from '../support';
-import {
-  type PaymentStatusBody,
-  postJson,
-  requirementFor,
-  signPayment,
-  waitForPaymentStatus,
-} from './helpers';
+import { postJson, waitForPaymentStatus } from './helpers';
+import { inferenceStackForTests, payAndPost, statusWithUsage } from './inference-stack';
 
-let devnet: RunningProcess;
-let ai: RunningProcess;
-let openrouter: RunningProcess;
-let worker: WorkerProcess;
+const stack = inferenceStackForTests();
 let client: X402Client;
 
 beforeAll(async () => {
-  [devnet, ai, openrouter] = await Promise.all([
-    startDevnetProcess({ blockTimeMs: 500 }),
-    startAiStandinProcess(),
-    startOpenRouterStandinProcess(),
-  ]);
-  worker = await startWorkerProcess({
-    vars: {
-      STACKS_API_URL: devnet.url,
-      WORKERS_AI_URL: ai.url,
-      OPENROUTER_API_URL: `${openrouter.url}/api/v1`,
-      OPENROUTER_API_KEY: 'sk-or-test',
-    },
-  });
   client = createX402Client({
     privateKey: (await getDevnetAccount('wallet_7')).privateKey,
     network: 'testnet',
-    stacksApiUrl: devnet.url,
+    stacksApiUrl: stack.devnet.url,
   });
 });
 
-afterAll(async () => {
-  await worker?.stop();
-  await Promise.all([devnet?.stop(), ai?.stop(), openrouter?.stop()]);
-});
-
 const chat = (path: string, body: unknown) =>
-  client.fetch(`${worker.url}${path}`, {
+  client.fetch(`${stack.worker.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
@@ -85,12 +51,12 @@ describe('inference over real HTTP, paid on the devnet', () => {
       maxTokens: 5,
     });
     const status = await waitForPaymentStatus(
-      worker.url,
+      stack.worker.url,
       result.paymentId as string,
       (s) => s.status === 'confirmed',
     );
     expect(status.amount).toBe(result.payment?.requirement.amount);
-    expect((status as unknown as { usage: { completionTokens: number } }).usage).toMatchObject({
+    expect((await statusWithUsage(stack, status.paymentId)).usage).toMatchObject({
       completionTokens: 5,
     });
   });
@@ -129,12 +95,8 @@ describe('inference over real HTTP, paid on the devnet', () => {
     expect((result.body as { usage: { completion_tokens: number } }).usage.completion_tokens).toBe(
       24,
     );
-    const status = await waitForPaymentStatus(
-      worker.url,
-      result.paymentId as string,
-      (s) => (s as { usage?: unknown }).usage !== undefined,
-    );
-    expect((status as unknown as { usage: unknown }).usage).toMatchObject({
+    const { usage } = await statusWithUsage(stack, result.paymentId as string);
+    expect(usage).toMatchObject({
       maxTokens: 16384,
       completionTokens: 24,
       // 4 × 0.00000015 + 24 × 0.0000006 = 0.000015 USD = 25 µSTX.
@@ -145,7 +107,7 @@ describe('inference over real HTTP, paid on the devnet', () => {
   });
 
   it('an unknown model is a free 400 with similar ids', async () => {
-    const res = await fetch(`${worker.url}/inference/openrouter/chat`, {
+    const res = await fetch(`${stack.worker.url}/inference/openrouter/chat`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -159,7 +121,6 @@ describe('inference over real HTTP, paid on the devnet', () => {
 });
 
 describe('OpenRouter failures after settlement (the stand-in’s faults)', () => {
-  const url = () => `${worker.url}/inference/openrouter/chat`;
   const body = {
     model: 'openai/gpt-4o-mini',
     messages: [{ role: 'user', content: 'Is the payment owed?' }],
@@ -168,16 +129,12 @@ describe('OpenRouter failures after settlement (the stand-in’s faults)', () =>
 
   /** Arms `fault` on the stand-in, pays for `request` from `account`, and sends it. */
   async function paidFailure(fault: unknown, request: unknown, account: 'wallet_1' | 'wallet_2') {
-    const armed = await postJson(`${openrouter.url}/openrouter-standin/faults`, fault);
+    const armed = await postJson(`${stack.openrouter.url}/openrouter-standin/faults`, fault);
     expect(armed.status).toBe(200);
-    const requirement = await requirementFor(url(), request);
-    const payment = await signPayment(devnet.url, account, requirement);
-    const res = await postJson(url(), request, { 'payment-signature': payment.header });
-    const paymentId = res.headers.get('x-payment-id') ?? '';
-    const owed = (await waitForPaymentStatus(worker.url, paymentId, (s) =>
-      Boolean(s.owedAmount),
-    )) as PaymentStatusBody & { usage?: Record<string, unknown> };
-    return { res, requirement, owed };
+    const paid = await payAndPost(stack, '/inference/openrouter/chat', request, account);
+    // The usage and the amount owed are written in the batch that keeps the answer.
+    const owed = await statusWithUsage(stack, paid.paymentId);
+    return { res: paid.response, requirement: paid.requirement, owed };
   }
 
   it('429: 503 upstream_rate_limited with OpenRouter’s retry-after; the payment is owed', async () => {
