@@ -2,7 +2,7 @@
  * The stand-in's HTTP vocabulary: a request, a reply, and the Cloudflare API envelope every
  * Workers AI REST answer comes in (`{result, success, errors: [{code, message}], messages}`).
  */
-import type { StandinRequest as KitRequest, HangReply, JsonReply } from '../standin-kit/http.ts';
+import type { HangReply, JsonReply, StandinRequest as KitRequest } from '../standin-kit/http.ts';
 
 export { isRecord, type JsonReply, jsonBody } from '../standin-kit/http.ts';
 

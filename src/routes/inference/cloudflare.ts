@@ -36,8 +36,8 @@ import { finishReason, openAiUsage, WorkersAiRelay } from '../../inference/worke
 import { jsonError } from '../../payment/http-responses';
 import { ErrorSchema, errorResponses } from '../../schemas/errors';
 import { parseTokenType, TOKEN_TYPES } from '../../stacks/tokens';
-import { json } from '../storage/payer-store-routes';
 import { defineRoute, FREE, STANDARD_UPFRONT } from '../registry';
+import { json } from '../storage/payer-store-routes';
 import { ChatCompletionSchema, CloudflareChatRequestSchema } from './chat-schemas';
 import { COST_HEADER, eventStreamResponse, routeAnswer } from './responses';
 

@@ -42,8 +42,8 @@ import {
 } from '../../inference/usage';
 import type { Quote } from '../../payment/gate';
 import { ErrorSchema, errorResponses } from '../../schemas/errors';
-import { json, validBody } from '../storage/payer-store-routes';
 import { defineRoute } from '../registry';
+import { json, validBody } from '../storage/payer-store-routes';
 import {
   ChatCompletionSchema,
   type OpenRouterChatRequest,

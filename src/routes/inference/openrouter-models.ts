@@ -19,8 +19,8 @@ import {
 import { usdInTokens } from '../../inference/quote';
 import { ErrorSchema } from '../../schemas/errors';
 import { TOKEN_TYPES, TOKENS, type TokenType } from '../../stacks/tokens';
-import { json } from '../storage/payer-store-routes';
 import { defineRoute, FREE } from '../registry';
+import { json } from '../storage/payer-store-routes';
 import { routeAnswer, unavailableBeforePayment, upstreamFailureResponse } from './responses';
 
 /** Rates are shown this many places below the atomic unit, rounded up. */
