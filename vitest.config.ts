@@ -41,6 +41,7 @@ export default defineConfig({
             'ai-standin/**/*.test.ts',
             'openrouter-standin/**/*.test.ts',
             'client/**/*.test.ts',
+            'mcp/**/*.test.ts',
             'test/e2e/**/*.test.ts',
           ],
           // One file at a time: e2e files each start a devnet, stand-ins and `wrangler dev`, and

@@ -1,6 +1,8 @@
 /**
  * What x402 adds to a call, end to end over real HTTP: the Worker under `wrangler dev` and the
- * local devnet as child processes on ports of their own (127.0.0.1), timed from this process.
+ * local devnet as child processes on ports of their own (127.0.0.1, started by
+ * workerd-bench.ts), timed from this process. Also the pieces the workerd bench shares:
+ * paying devnet wallets in turn, signing, reading a 402.
  *
  * Each round times, one after the other (so every kind of call sees the same conditions):
  * - `GET /` and `GET /health`: free calls;
@@ -17,20 +19,14 @@ import { buildPaymentTransaction } from '../client';
 import { type DevnetAccount, loadDevnetAccounts } from '../devnet/accounts';
 import { decodeBase64Json, encodeBase64Json } from '../src/payment/header-codec';
 import type { PaymentRequired, PaymentRequirements } from '../src/payment/protocol';
-import {
-  type RunningProcess,
-  startDevnetProcess,
-  startWorkerProcess,
-  type WorkerProcess,
-} from '../test/support';
 
 const WARM_UP_ROUNDS = 5;
 const MEASURED_ROUNDS = 50;
 /** Fast blocks, so mempool transactions are mined while the bench runs. */
-const BLOCK_TIME_MS = 200;
+export const BLOCK_TIME_MS = 200;
 /** µSTX; above 1 µSTX per byte for an STX transfer (about 180 bytes). */
 const FEE = 400n;
-const ROUTE = '/hashing/sha256';
+export const ROUTE = '/hashing/sha256';
 const BODY = JSON.stringify({ data: 'hello world' });
 
 type Sample = 'free' | 'health' | 'challenge' | 'paid' | 'flow';
@@ -44,7 +40,7 @@ const LABELS: Record<Sample, string> = {
 };
 
 /** Hands out payers in turn, each with the nonce of its next transaction. */
-class PayerRotation {
+export class PayerRotation {
   private turn = 0;
 
   private constructor(private readonly payers: { account: DevnetAccount; nonce: bigint }[]) {}
@@ -70,7 +66,7 @@ class PayerRotation {
   }
 }
 
-async function signPaymentHeader(
+export async function signPaymentHeader(
   requirement: PaymentRequirements,
   payers: PayerRotation,
 ): Promise<string> {
@@ -93,7 +89,7 @@ async function signPaymentHeader(
   });
 }
 
-function stxRequirementOf(res: Response): PaymentRequirements {
+export function stxRequirementOf(res: Response): PaymentRequirements {
   const decoded = decodeBase64Json(res.headers.get('payment-required') ?? '');
   if (!decoded.ok) throw new Error(`the 402 has no readable payment-required: ${decoded.reason}`);
   const requirement = (decoded.value as PaymentRequired).accepts.find(
@@ -104,7 +100,7 @@ function stxRequirementOf(res: Response): PaymentRequirements {
 }
 
 /** Sends the request and reads the whole body; throws unless the status is `expected`. */
-async function call(url: string, init: RequestInit, expected: number): Promise<Response> {
+export async function call(url: string, init: RequestInit, expected: number): Promise<Response> {
   const res = await fetch(url, init);
   const body = await res.text();
   if (res.status !== expected) {
@@ -120,18 +116,18 @@ async function timed<T>(run: () => Promise<T>): Promise<{ ms: number; value: T }
 }
 
 /** The value at rank ceil(q × n) of the sorted samples (nearest rank). */
-function quantile(samples: number[], q: number): number {
+export function quantile(samples: number[], q: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.max(0, Math.ceil(q * sorted.length) - 1)];
 }
 
-const postInit = (headers: Record<string, string> = {}): RequestInit => ({
+export const postInit = (headers: Record<string, string> = {}): RequestInit => ({
   method: 'POST',
   headers: { 'content-type': 'application/json', ...headers },
   body: BODY,
 });
 
-async function measureRounds(workerUrl: string, payers: PayerRotation) {
+export async function measureRounds(workerUrl: string, payers: PayerRotation) {
   const url = `${workerUrl}${ROUTE}`;
   const samples: Record<Sample, number[]> = {
     free: [],
@@ -161,7 +157,7 @@ async function measureRounds(workerUrl: string, payers: PayerRotation) {
   return samples;
 }
 
-function report(samples: Record<Sample, number[]>): void {
+export function report(samples: Record<Sample, number[]>): void {
   const ms = (value: number) => `${value.toFixed(1).padStart(8)} ms`;
   console.log(`${''.padEnd(46)} ${'median'.padStart(11)} ${'p90'.padStart(11)}`);
   for (const sample of Object.keys(LABELS) as Sample[]) {
@@ -183,39 +179,4 @@ function report(samples: Record<Sample, number[]>): void {
   console.log('');
   overhead('paid');
   overhead('flow');
-}
-
-/**
- * Starts the devnet and the Worker, measures, prints, and stops both process groups (by the pid
- * of each, which is its group id), whether the measuring succeeded or not.
- */
-export async function benchPaidCallOverhead(): Promise<void> {
-  const running: RunningProcess[] = [];
-  const stopAll = () => Promise.all(running.splice(0).map((proc) => proc.stop()));
-  // Children run in process groups of their own, so a Ctrl-C here does not reach them.
-  const onSignal = (signal: NodeJS.Signals) => {
-    console.error(`\n${signal}: stopping the devnet and the Worker`);
-    void stopAll().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    const startedAt = performance.now();
-    const devnet = await startDevnetProcess({ blockTimeMs: BLOCK_TIME_MS });
-    running.push(devnet);
-    const worker: WorkerProcess = await startWorkerProcess({
-      vars: { STACKS_API_URL: devnet.url },
-    });
-    running.push(worker);
-    const challenge = await call(`${worker.url}${ROUTE}`, postInit(), 402);
-    const payers = await PayerRotation.start(devnet.url, stxRequirementOf(challenge).payTo);
-    console.log(
-      `\nend to end over HTTP: wrangler dev (pid ${worker.pid}) and the devnet (pid ${devnet.pid}, a block every ${BLOCK_TIME_MS} ms), started in ${((performance.now() - startedAt) / 1000).toFixed(1)} s; ${MEASURED_ROUNDS} calls of each kind after ${WARM_UP_ROUNDS} warm-up rounds, STX payments delivered on mempool acceptance\n`,
-    );
-    report(await measureRounds(worker.url, payers));
-  } finally {
-    await stopAll();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
 }

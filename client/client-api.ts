@@ -58,6 +58,8 @@ export interface X402CallOptions {
    * absent. Reusing it after a crash or restart collects the result without paying twice.
    */
   paymentIdentifier?: string;
+  /** Overrides the client's `preferredToken` for this call (a session paying in several tokens). */
+  preferredToken?: TokenType;
   /** Overrides the client's `waitForDelivery` for this call. */
   waitForDelivery?: boolean;
   /** Overrides the client's `deliveryTimeoutMs` for this call. */

@@ -30,6 +30,11 @@ export interface PaymentTransactionSpec {
   /** The payer's address (derived from `privateKey`), the `sender` of a SIP-010 transfer. */
   payer: string;
   nonce: bigint;
+  /**
+   * Sign for a sponsor (`sponsored: true`, fee 0): the server pays the fee, if it sponsors (its
+   * `GET /` says `payments.sponsorship.enabled`). Off by default: the payer pays its own fee.
+   */
+  sponsored?: boolean;
 }
 
 /** Either a fixed fee, or a rate (µSTX per byte) applied to the signed transaction's length. */
@@ -54,6 +59,7 @@ export function feeForLength(feeRate: number, byteLength: number): bigint {
 
 function signWithFee(spec: PaymentTransactionSpec, fee: bigint): Promise<StacksTransactionWire> {
   const { requirement, tokenType, network, privateKey, payer, nonce } = spec;
+  const sponsored = spec.sponsored === true;
   const amount = BigInt(requirement.amount);
   const contract = TOKENS[tokenType].contract?.[network];
   if (contract === undefined) {
@@ -64,6 +70,7 @@ function signWithFee(spec: PaymentTransactionSpec, fee: bigint): Promise<StacksT
       network,
       fee,
       nonce,
+      sponsored,
     });
   }
   const contractId = `${contract.address}.${contract.contractName}` as const;
@@ -83,6 +90,7 @@ function signWithFee(spec: PaymentTransactionSpec, fee: bigint): Promise<StacksT
     network,
     fee,
     nonce,
+    sponsored,
   });
 }
 
@@ -91,7 +99,10 @@ export async function buildPaymentTransaction(
   feeChoice: FeeChoice,
 ): Promise<SignedPaymentTransaction> {
   let fee: bigint;
-  if ('fee' in feeChoice) {
+  if (spec.sponsored) {
+    // The origin of a sponsored transaction carries fee 0; the sponsor sets the real fee.
+    fee = 0n;
+  } else if ('fee' in feeChoice) {
     fee = feeChoice.fee;
   } else {
     // The fee field and the signature have fixed widths, so a draft signed with fee 0 has the

@@ -87,6 +87,15 @@ describe('token payments', () => {
     expect(result.payment?.tokenType).toBe('USDCx');
   });
 
+  it("pays the call's own preferred token over the client's, and asks for it by header", async () => {
+    const server = await startServer();
+    const client = harness.client({ preferredToken: 'sBTC' });
+    const result = expectResponse(await payForHash(client, server, { preferredToken: 'USDCx' }));
+    expect(server.requests[0].headers['x-payment-token-type']).toBe('USDCx');
+    expect(payloadOf(server.requests[1]).accepted.asset).toBe(USDCX);
+    expect(result.payment?.tokenType).toBe('USDCx');
+  });
+
   it('applies the fee floor, and a fixed fee without asking for the rate', async () => {
     harness.stacksApi.state.feeRate = 0;
     const server = await startServer();

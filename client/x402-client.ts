@@ -15,6 +15,7 @@ import {
   TOKEN_TYPE_HEADER,
   X402_VERSION,
 } from '../src/payment/protocol';
+import type { TokenType } from '../src/stacks/tokens';
 import type {
   SentPayment,
   X402CallOptions,
@@ -126,6 +127,7 @@ export function createX402Client(options: X402ClientOptions): X402Client {
     headers: Headers,
     bodyText: string,
     paymentIdentifier: string,
+    preferredToken: TokenType | undefined,
   ): Promise<PaymentPlan> {
     const decoded = decodePaymentRequired(headers, bodyText);
     if (!decoded.ok) {
@@ -208,15 +210,16 @@ export function createX402Client(options: X402ClientOptions): X402Client {
       'invalid_argument',
     );
     const url = String(input);
+    const callToken = call.preferredToken ?? preferredToken;
     const headers = new Headers(init.headers);
-    if (preferredToken !== undefined) headers.set(TOKEN_TYPE_HEADER, preferredToken);
+    if (callToken !== undefined) headers.set(TOKEN_TYPE_HEADER, callToken);
     const request: RequestInit = { ...init, headers, body: await replayableBody(init.body) };
 
     const first = await readResponse(await send(url, request));
     const firstFields = { status: first.status, headers: first.headers, body: first.body };
     if (first.status !== 402) return { type: 'response', ...firstFields };
 
-    const plan = await planPayment(first.headers, first.text, paymentIdentifier);
+    const plan = await planPayment(first.headers, first.text, paymentIdentifier, callToken);
     if (plan.type === 'refuse') {
       const { code, message, paymentRequired } = plan;
       return { type: 'refused', code, message, ...firstFields, paymentRequired };

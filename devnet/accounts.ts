@@ -16,7 +16,9 @@ export type DevnetAccountName =
   | 'wallet_5'
   | 'wallet_6'
   | 'wallet_7'
-  | 'wallet_8';
+  | 'wallet_8'
+  /** Clarinet's faucet account: the sponsor of sponsored payments locally (no test pays with it). */
+  | 'faucet';
 
 export interface DevnetAccountSeed {
   name: DevnetAccountName;
@@ -79,6 +81,12 @@ export const DEVNET_ACCOUNT_SEEDS: readonly DevnetAccountSeed[] = [
     mnemonic:
       'female adjust gallery certain visit token during great side clown fitness like hurt clip knife warm bench start reunion globe detail dream depend fortune',
     address: 'ST3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N7R21XCP',
+  },
+  {
+    name: 'faucet',
+    mnemonic:
+      'shadow private easily thought say logic fault paddle word top book during ignore notable orange flight clock image wealth health outside kitten belt reform',
+    address: 'STNHKEPYEPJ8ET55ZZ0M5A34J0R3N5FM2CMMMAZ6',
   },
 ];
 

@@ -57,6 +57,8 @@ export type SubmitOutcome =
 export class DevnetChain {
   readonly book = new AccountBook();
   readonly mempool = new Mempool();
+  /** The account whose key the facilitator's `/settle` sponsors sponsored payments with, if any. */
+  facilitatorSponsor: DevnetAccount | undefined;
   readonly faults = new FaultPlan();
   private readonly txs = new Map<string, TxRecord>();
   private readonly blocks: BlockRecord[];

@@ -2,9 +2,11 @@
  * The x402 facilitator API on the devnet's port (`GET /supported`, `POST /verify`,
  * `POST /settle`), so the Worker's facilitator settler is tested against real HTTP. `/settle`
  * admits the transaction through the same path as `POST /v2/transactions` (submission.ts), so the
- * broadcast faults apply to it; `reject-settle` makes it fail with a chosen `errorReason`.
+ * broadcast faults apply to it; `reject-settle` makes it fail with a chosen `errorReason`. With a
+ * sponsor account configured, a sponsored payment is signed by it first (facilitator-sponsor.ts).
  */
 import type { DevnetChain } from './chain.ts';
+import { decodeTransaction } from './decoded-tx.ts';
 import {
   checkPayment,
   codeForNodeRejection,
@@ -12,6 +14,7 @@ import {
   type PaymentCheck,
   parseFacilitatorRequest,
 } from './facilitator.ts';
+import { sponsorForFacilitator } from './facilitator-sponsor.ts';
 import { type Handler, jsonBody, type Reply } from './http.ts';
 import { submitPosted } from './submission.ts';
 
@@ -25,10 +28,10 @@ export const supported: Handler = () => ({
 });
 
 /** `POST /verify`: 200 either way; 400 only for a body that is not a facilitator request. */
-export const verify: Handler = (chain, request) => {
+export const verify: Handler = async (chain, request) => {
   const parsed = parseFacilitatorRequest(jsonBody(request));
   if (!parsed) return { status: 400, json: { isValid: false, invalidReason: 'invalid_payload' } };
-  const check = admissible(chain, checkPayment(parsed));
+  const check = admissible(chain, await sponsored(chain, checkPayment(parsed, canSponsor(chain))));
   if (check.type === 'invalid') {
     const payer = check.payer ? { payer: check.payer } : {};
     return { status: 200, json: { isValid: false, invalidReason: check.reason, ...payer } };
@@ -37,10 +40,10 @@ export const verify: Handler = (chain, request) => {
 };
 
 /** `POST /settle`: verify, then admit to the mempool; answers as soon as it is there. */
-export const settle: Handler = (chain, request) => {
+export const settle: Handler = async (chain, request) => {
   const parsed = parseFacilitatorRequest(jsonBody(request));
   if (!parsed) return failed(400, 'invalid_payload', undefined, '');
-  const check = checkPayment(parsed);
+  const check = await sponsored(chain, checkPayment(parsed, canSponsor(chain)));
   if (check.type === 'invalid') return failed(200, check.reason, check.payer, '');
   const { payer, txid, transaction } = check;
   const fault = chain.faults.takeSettleFault();
@@ -70,6 +73,16 @@ export const settle: Handler = (chain, request) => {
       };
   }
 };
+
+const canSponsor = (chain: DevnetChain) => chain.facilitatorSponsor !== undefined;
+
+/** A valid sponsored payment, completed by the facilitator's sponsor (new bytes, new txid). */
+async function sponsored(chain: DevnetChain, check: PaymentCheck): Promise<PaymentCheck> {
+  if (check.type === 'invalid' || !check.sponsored) return check;
+  const transaction = await sponsorForFacilitator(chain, check.transaction);
+  if (!transaction) return check;
+  return { ...check, transaction, txid: decodeTransaction(transaction).txid };
+}
 
 /** A valid payment must also pass the node's admission checks (a dry run: nothing is admitted). */
 function admissible(chain: DevnetChain, check: PaymentCheck): PaymentCheck {

@@ -57,7 +57,7 @@ export interface FacilitatorRequest {
 }
 
 export type PaymentCheck =
-  | { type: 'valid'; payer: string; txid: string; transaction: Uint8Array }
+  | { type: 'valid'; payer: string; txid: string; transaction: Uint8Array; sponsored: boolean }
   | { type: 'invalid'; reason: FacilitatorErrorCode; detail: string; payer?: string };
 
 /** The body's fields, or undefined when it lacks them (HTTP 400 `invalid_payload`). */
@@ -70,8 +70,11 @@ export function parseFacilitatorRequest(body: unknown): FacilitatorRequest | und
   return body as unknown as FacilitatorRequest;
 }
 
-/** Everything short of mempool admission, in the order a facilitator checks it. */
-export function checkPayment(request: FacilitatorRequest): PaymentCheck {
+/**
+ * Everything short of mempool admission, in the order a facilitator checks it. A sponsored
+ * payment passes only when the facilitator has a sponsor (`acceptSponsored`).
+ */
+export function checkPayment(request: FacilitatorRequest, acceptSponsored = false): PaymentCheck {
   const { paymentPayload, paymentRequirements: required } = request;
   const transactionHex = paymentPayload.payload.transaction;
   const payer = claimedPayer(transactionHex);
@@ -102,6 +105,7 @@ export function checkPayment(request: FacilitatorRequest): PaymentCheck {
     token,
     network: 'testnet',
     maxBytes: MAX_PAYMENT_TX_BYTES,
+    acceptSponsored,
   });
   if (verified.type === 'rejected') return invalid(facilitatorCode(verified.code), verified.detail);
   return {
@@ -109,6 +113,7 @@ export function checkPayment(request: FacilitatorRequest): PaymentCheck {
     payer: verified.payer,
     txid: verified.txid,
     transaction: verified.transaction,
+    sponsored: verified.sponsored,
   };
 }
 

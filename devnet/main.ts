@@ -1,9 +1,11 @@
 /**
  * `npm run devnet`: starts the local Stacks devnet and prints its URL and funded accounts.
  * Environment: DEVNET_PORT (default 3999), DEVNET_HOST (default 127.0.0.1), DEVNET_BLOCK_TIME_MS
- * (default 2000; 0 mines only on `POST /devnet/mine`).
+ * (default 2000; 0 mines only on `POST /devnet/mine`), DEVNET_FACILITATOR_SPONSOR (the account whose
+ * key the facilitator sponsors sponsored payments with: `faucet` by default, `none` for no sponsor).
  */
 import { TOKENS } from '../src/stacks/tokens.ts';
+import { type DevnetAccountName, isDevnetAccountName } from './accounts.ts';
 import { bnsNameOf } from './bns-names.ts';
 import { FACILITATOR_NETWORK } from './facilitator.ts';
 import { DEVNET_TOKENS } from './genesis.ts';
@@ -17,6 +19,15 @@ function numberFromEnv(name: string, fallback: number): number {
     throw new Error(`${name} must be a non-negative integer, got "${raw}"`);
   }
   return value;
+}
+
+/** DEVNET_FACILITATOR_SPONSOR: the account `/settle` sponsors with (`faucet` by default, `none`: off). */
+function facilitatorSponsorFromEnv(): DevnetAccountName | undefined {
+  const raw = process.env.DEVNET_FACILITATOR_SPONSOR?.trim() || 'faucet';
+  if (raw === 'none') return undefined;
+  if (!isDevnetAccountName(raw))
+    throw new Error(`DEVNET_FACILITATOR_SPONSOR: no devnet account ${raw}`);
+  return raw;
 }
 
 /** `12345678` with 6 decimals -> `12.345678`, trailing zeros kept short. */
@@ -58,6 +69,7 @@ async function main(): Promise<void> {
     port: numberFromEnv('DEVNET_PORT', DEFAULT_PORT),
     host: process.env.DEVNET_HOST || undefined,
     blockTimeMs: numberFromEnv('DEVNET_BLOCK_TIME_MS', DEFAULT_BLOCK_TIME_MS),
+    facilitatorSponsor: facilitatorSponsorFromEnv(),
     log: (line) => console.log(`[devnet] ${line}`),
   });
   const seconds = ((performance.now() - started) / 1000).toFixed(1);

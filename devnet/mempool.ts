@@ -35,15 +35,17 @@ export class Mempool {
     this.pending.delete(txid);
   }
 
-  /** Another pending transaction with the same origin nonce (or sponsor nonce) as `tx`. */
+  /**
+   * Another pending transaction that spends one of the same account nonces as `tx`: an account's
+   * nonce is one sequence whether it signs as origin or as sponsor (a node's mempool keys both).
+   */
   conflictFor(tx: DecodedTx): ConflictOutcome {
+    const spends = accountNonces(tx);
     for (const other of this.pending.values()) {
-      const sameOrigin = other.tx.origin === tx.origin && other.tx.nonce === tx.nonce;
-      const sameSponsor =
-        tx.sponsor !== undefined &&
-        other.tx.sponsor === tx.sponsor &&
-        other.tx.sponsorNonce === tx.sponsorNonce;
-      if (!sameOrigin && !sameSponsor) continue;
+      const clash = accountNonces(other.tx).some((theirs) =>
+        spends.some((ours) => ours.address === theirs.address && ours.nonce === theirs.nonce),
+      );
+      if (!clash) continue;
       return tx.fee > other.tx.fee ? { type: 'replaces', previous: other } : { type: 'conflict' };
     }
     return { type: 'none' };
@@ -117,4 +119,14 @@ export class Mempool {
     }
     return taken;
   }
+}
+
+/** The (account, nonce) pairs a transaction consumes: its origin's, and its sponsor's if any. */
+function accountNonces(tx: DecodedTx): { address: string; nonce: bigint }[] {
+  return [
+    { address: tx.origin, nonce: tx.nonce },
+    ...(tx.sponsor !== undefined && tx.sponsorNonce !== undefined
+      ? [{ address: tx.sponsor, nonce: tx.sponsorNonce }]
+      : []),
+  ];
 }

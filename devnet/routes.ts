@@ -8,6 +8,7 @@ import type { DevnetChain } from './chain.ts';
 import { settle, supported, verify } from './facilitator-api.ts';
 import { normalizeTxid, parseFault } from './faults.ts';
 import { balances, bnsName, bnsNamesOwned, nonces, stxBalance, transaction } from './hiro-api.ts';
+import { mapEntry, MIN_FEE_RATE, transactionFee } from './fee-api.ts';
 import { type DevnetRequest, type Handler, jsonBody, type Reply } from './http.ts';
 import { account, broadcast, callRead, contractInterface, nodeInfo } from './node-api.ts';
 
@@ -22,7 +23,9 @@ const SEGMENT = '([^/]+)';
 const ROUTES: Array<[method: string, path: RegExp, handler: Handler]> = [
   ['POST', /^\/v2\/transactions$/, broadcast],
   ['GET', /^\/v2\/info$/, nodeInfo],
-  ['GET', /^\/v2\/fees\/transfer$/, () => ({ status: 200, json: 1 })],
+  ['GET', /^\/v2\/fees\/transfer$/, () => ({ status: 200, json: MIN_FEE_RATE })],
+  ['POST', /^\/v2\/fees\/transaction$/, transactionFee],
+  ['POST', route('/v2/map_entry/*/*/*'), mapEntry],
   ['GET', route('/v2/accounts/*'), account],
   ['POST', route('/v2/contracts/call-read/*/*/*'), callRead],
   ['GET', route('/v2/contracts/interface/*/*'), contractInterface],

@@ -4,7 +4,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import type { DevnetAccount } from './accounts.ts';
+import type { DevnetAccount, DevnetAccountName } from './accounts.ts';
 import { type BlockRecord, DevnetChain } from './chain.ts';
 import type { FaultPlan } from './faults.ts';
 import { createRoutes, MAX_BODY_BYTES, type Reply } from './routes.ts';
@@ -18,6 +18,11 @@ export interface DevnetOptions {
   blockTimeMs?: number;
   /** Receives one line per accepted, rejected or mined transaction. */
   log?: (line: string) => void;
+  /**
+   * The devnet account that sponsors sponsored payments settled through the facilitator's
+   * `/settle`; without one the facilitator refuses them (`invalid_payload`), as most do.
+   */
+  facilitatorSponsor?: DevnetAccountName;
 }
 
 export interface Devnet {
@@ -42,6 +47,11 @@ export async function startDevnet(options: DevnetOptions = {}): Promise<Devnet> 
   const blockTimeMs = options.blockTimeMs ?? DEFAULT_BLOCK_TIME_MS;
   const log = options.log ?? (() => {});
   const chain = await DevnetChain.create(log);
+  if (options.facilitatorSponsor) {
+    chain.facilitatorSponsor = chain.accounts.find((a) => a.name === options.facilitatorSponsor);
+    if (!chain.facilitatorSponsor)
+      throw new Error(`no devnet account ${options.facilitatorSponsor}`);
+  }
   const route = createRoutes(chain);
 
   const sockets = new Set<Socket>();

@@ -23,11 +23,17 @@ import { type Devnet, type DevnetOptions, startDevnet } from './server.ts';
  * the running devnet from `beforeAll` on.
  */
 export function devnetForTests(
-  options: Pick<DevnetOptions, 'blockTimeMs'> & { clearFaultsAfterEach?: boolean },
+  options: Pick<DevnetOptions, 'blockTimeMs' | 'facilitatorSponsor'> & {
+    clearFaultsAfterEach?: boolean;
+  },
 ): Devnet {
   let started: Devnet | undefined;
   beforeAll(async () => {
-    started = await startDevnet({ port: 0, blockTimeMs: options.blockTimeMs });
+    started = await startDevnet({
+      port: 0,
+      blockTimeMs: options.blockTimeMs,
+      facilitatorSponsor: options.facilitatorSponsor,
+    });
   });
   if (options.clearFaultsAfterEach) afterEach(() => running().faults.clear());
   afterAll(async () => {

@@ -7,6 +7,7 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { getDevnetAccount } from '../devnet/accounts';
 import {
   type GroupProcess,
   REPO_ROOT,
@@ -27,6 +28,8 @@ const OPENROUTER_STANDIN_READY_TIMEOUT_MS = 20_000;
 /** The Worker's OPENROUTER_API_KEY unless .dev.vars sets one: the stand-in takes any key. */
 const LOCAL_OPENROUTER_API_KEY = 'sk-or-local';
 const WORKER_URL = 'http://127.0.0.1:8787';
+/** The devnet account whose key the Worker sponsors with, unless .dev.vars sets SPONSOR_PRIVATE_KEY. */
+const LOCAL_SPONSOR = 'faucet';
 const DEVNET_READY_TIMEOUT_MS = 60_000;
 /** Local KV, D1 and Durable Object state of `npm run dev`, reset on every start (see below). */
 const WORKER_STATE_DIR = '.wrangler/dev-session';
@@ -171,6 +174,12 @@ async function main(): Promise<void> {
   const secretArgs = (await localSecretsSet('OPENROUTER_API_KEY'))
     ? []
     : ['--var', `OPENROUTER_API_KEY:${LOCAL_OPENROUTER_API_KEY}`];
+  // Sponsored payments work out of the box: the devnet's faucet account (used by no test) sponsors.
+  if (!(await localSecretsSet('SPONSOR_PRIVATE_KEY'))) {
+    const sponsor = await getDevnetAccount(LOCAL_SPONSOR);
+    secretArgs.push('--var', `SPONSOR_PRIVATE_KEY:${sponsor.privateKey}`);
+    log(`sponsored payments are sponsored by devnet ${LOCAL_SPONSOR} (${sponsor.address})`);
+  }
   const worker = startLabelled('worker', WRANGLER_BIN, [
     'dev',
     '--ip',

@@ -20,6 +20,7 @@ import {
   PAYMENT_SIGNATURE_HEADER,
   PAYMENT_STATUS_URL_HEADER,
   TOKEN_TYPE_HEADER,
+  TRANSACTION_ID_HEADER,
 } from './payment/protocol';
 import { ROUTES } from './routes';
 import { COST_HEADER } from './routes/inference/responses';
@@ -102,6 +103,7 @@ export function createApp({
         PAYMENT_REQUIRED_HEADER,
         PAYMENT_RESPONSE_HEADER,
         PAYMENT_ID_HEADER,
+        TRANSACTION_ID_HEADER,
         PAYER_ADDRESS_HEADER,
         PAYMENT_STATUS_URL_HEADER,
         COST_HEADER,
@@ -125,6 +127,11 @@ export function createApp({
     }),
   );
 
+  // The discovery documents describe exactly the routes this app serves (tests may add some).
+  app.use('*', async (c, next) => {
+    c.set('routes', routes);
+    await next();
+  });
   mountRoutes(app, routes, deps);
 
   app.notFound((c) =>

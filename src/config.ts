@@ -5,7 +5,12 @@
  * "free". The problems are kept and paid routes answer 503 `service_misconfigured`; free routes
  * keep working.
  */
-import { AddressVersion, createAddress, validateStacksAddress } from '@stacks/transactions';
+import {
+  AddressVersion,
+  createAddress,
+  getAddressFromPrivateKey,
+  validateStacksAddress,
+} from '@stacks/transactions';
 import { compare, type Decimal, formatDecimal, ONE, parseDecimal, ZERO } from './inference/decimal';
 import { type StacksNetworkName, TOKEN_TYPES, type TokenType } from './stacks/tokens';
 
@@ -20,6 +25,26 @@ export const MAX_TRANSACTION_BYTES = 4096;
 export type SettlementMode = 'node' | 'facilitator';
 /** DESIGN section 5: deliver once the transaction is in the mempool, or only once it is confirmed. */
 export type DeliveryMode = 'mempool' | 'confirmed';
+
+/**
+ * Who sponsors a sponsored payment (DESIGN section 4 item 5), if anyone:
+ * - `worker`: SETTLEMENT_MODE `node` with SPONSOR_PRIVATE_KEY set: the Worker signs as sponsor,
+ *   paying max(SPONSOR_FEE_MICROSTX, 1 µSTX per byte), never more than SPONSOR_MAX_FEE_MICROSTX;
+ * - `facilitator`: SETTLEMENT_MODE `facilitator` with FACILITATOR_SPONSORS `true`: the payload
+ *   goes to the facilitator unchanged and it sponsors (a sponsor relay).
+ * Absent: sponsored payments are refused with `sponsored_not_allowed`.
+ */
+export type SponsorshipConfig =
+  | {
+      mode: 'worker';
+      /** Hex secp256k1 key (64 digits, or 66 with the 01 compression suffix). A secret. */
+      privateKey: string;
+      /** The sponsor's standard address on the configured network. */
+      address: string;
+      feeMicroStx: bigint;
+      maxFeeMicroStx: bigint;
+    }
+  | { mode: 'facilitator' };
 
 export interface ServiceConfig {
   environment: string;
@@ -50,6 +75,8 @@ export interface ServiceConfig {
   broadcastTimeoutMs: number;
   /** How long a read from the Stacks API may take before the route answers 504. */
   stacksApiTimeoutMs: number;
+  /** Set when sponsored payments are accepted. */
+  sponsorship?: SponsorshipConfig;
 }
 
 export type ConfigResult = { ok: true; config: ServiceConfig } | { ok: false; problems: string[] };
@@ -71,6 +98,11 @@ export interface ConfigVars {
   PAYMENT_IDENTIFIER_REQUIRED?: string;
   BROADCAST_TIMEOUT_SECONDS?: string;
   STACKS_API_TIMEOUT_SECONDS?: string;
+  /** A secret (`wrangler secret put SPONSOR_PRIVATE_KEY`), never a var in wrangler.toml. */
+  SPONSOR_PRIVATE_KEY?: string;
+  SPONSOR_FEE_MICROSTX?: string;
+  SPONSOR_MAX_FEE_MICROSTX?: string;
+  FACILITATOR_SPONSORS?: string;
 }
 
 const PRICE_VARS: Record<TokenType, keyof ConfigVars> = {
@@ -211,6 +243,10 @@ export function parseServiceConfig(vars: ConfigVars): ConfigResult {
       `PAYMENT_IDENTIFIER_REQUIRED must be "true" or "false" (got ${JSON.stringify(identifierRequired)})`,
     );
   }
+  const sponsorship =
+    network === 'mainnet' || network === 'testnet'
+      ? parseSponsorship(problems, vars, network, settlementMode)
+      : undefined;
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -231,7 +267,61 @@ export function parseServiceConfig(vars: ConfigVars): ConfigResult {
       maxTransactionBytes: MAX_TRANSACTION_BYTES,
       broadcastTimeoutMs: Math.max(1, broadcastTimeout) * 1000,
       stacksApiTimeoutMs: Math.max(1, stacksApiTimeout) * 1000,
+      ...(sponsorship ? { sponsorship } : {}),
     },
+  };
+}
+
+const PRIVATE_KEY = /^[0-9a-fA-F]{64}(01)?$/;
+
+/** The sponsor settings (see `SponsorshipConfig`); undefined when nobody sponsors. */
+function parseSponsorship(
+  problems: string[],
+  vars: ConfigVars,
+  network: StacksNetworkName,
+  settlementMode: string,
+): SponsorshipConfig | undefined {
+  if (settlementMode === 'facilitator') {
+    const flag = vars.FACILITATOR_SPONSORS?.trim() || 'false';
+    if (flag !== 'true' && flag !== 'false') {
+      problems.push(
+        `FACILITATOR_SPONSORS must be "true" or "false" (got ${JSON.stringify(vars.FACILITATOR_SPONSORS)})`,
+      );
+    }
+    return flag === 'true' ? { mode: 'facilitator' } : undefined;
+  }
+  const privateKey = vars.SPONSOR_PRIVATE_KEY?.trim() ?? '';
+  if (!privateKey) return undefined;
+  if (!PRIVATE_KEY.test(privateKey)) {
+    // Never echo the value: it is a secret.
+    problems.push(
+      'SPONSOR_PRIVATE_KEY must be a hex secp256k1 private key (64 hex digits, or 66 ending in 01)',
+    );
+    return undefined;
+  }
+  const amount = (name: 'SPONSOR_FEE_MICROSTX' | 'SPONSOR_MAX_FEE_MICROSTX') => {
+    const raw = vars[name]?.trim() ?? '';
+    if (ATOMIC_AMOUNT.test(raw)) return BigInt(raw);
+    problems.push(
+      `${name} must be a positive whole number of microSTX when SPONSOR_PRIVATE_KEY is set (got ${JSON.stringify(vars[name] ?? null)})`,
+    );
+    return undefined;
+  };
+  const feeMicroStx = amount('SPONSOR_FEE_MICROSTX');
+  const maxFeeMicroStx = amount('SPONSOR_MAX_FEE_MICROSTX');
+  if (feeMicroStx === undefined || maxFeeMicroStx === undefined) return undefined;
+  if (feeMicroStx > maxFeeMicroStx) {
+    problems.push(
+      `SPONSOR_FEE_MICROSTX (${feeMicroStx}) must not exceed SPONSOR_MAX_FEE_MICROSTX (${maxFeeMicroStx})`,
+    );
+    return undefined;
+  }
+  return {
+    mode: 'worker',
+    privateKey,
+    address: getAddressFromPrivateKey(privateKey, network),
+    feeMicroStx,
+    maxFeeMicroStx,
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ChatQuote } from './inference/quote';
 import type { VerifiedPayment } from './payment/types';
+import type { ApiRoute } from './routes/registry';
 
 /** Bindings and vars come from `wrangler types` (worker-configuration.d.ts); secrets would extend it here. */
 export type Bindings = Env;
@@ -26,6 +27,8 @@ export interface Variables {
   recordWithAnswer?: D1PreparedStatement[];
   /** The quote of `POST /inference/openrouter/chat`, made by the payment gate, for its handler. */
   chatQuote?: ChatQuote;
+  /** The route registry this app mounted: the discovery documents are generated from it. */
+  routes?: readonly ApiRoute[];
 }
 
 export interface AppEnv {

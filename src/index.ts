@@ -2,6 +2,7 @@ import { createApp } from './app';
 
 export { PayerStore } from './durable-objects/payer-store';
 export { PaymentTracker } from './durable-objects/payment-tracker';
+export { SponsorNonces } from './durable-objects/sponsor-nonces';
 
 const app = createApp();
 

@@ -44,6 +44,7 @@ import {
   releaseIdentifierStatement,
 } from './payment-identifier';
 import type { SettleOutcome } from './settler';
+import { releaseSponsorNonce, type SettleContext, settlePayment } from './sponsorship';
 import {
   loadResponse,
   readForStorage,
@@ -118,7 +119,7 @@ export async function serveThenSettle(paid: PaidRequest): Promise<Response> {
     return response;
   }
   const broadcastAt = Date.now();
-  const outcome = await paid.deps.settlerFor(paid.config).settle(payment);
+  const outcome = await settlePayment(settleContext(paid), true);
   if (outcome.type === 'rejected') return rejected(paid, outcome, broadcastAt);
   if (outcome.type === 'unknown') return unknownOutcome(paid, outcome, broadcastAt, response);
 
@@ -152,7 +153,7 @@ export async function settleThenServe(paid: PaidRequest): Promise<Response> {
     return refusal;
   }
   const broadcastAt = Date.now();
-  const outcome = await paid.deps.settlerFor(paid.config).settle(payment);
+  const outcome = await settlePayment(settleContext(paid), true);
   if (outcome.type === 'rejected') return rejected(paid, outcome, broadcastAt);
   if (outcome.type === 'unknown') return unknownOutcome(paid, outcome, broadcastAt);
 
@@ -339,7 +340,7 @@ export async function collectPayment(
  * success changes anything; any other answer leaves the payment to its tracker.
  */
 async function rebroadcast(paid: PaidRequest, row: LedgerRow): Promise<LedgerRow['status']> {
-  const outcome = await paid.deps.settlerFor(paid.config).settle(paid.payment);
+  const outcome = await settlePayment(settleContext(paid), false);
   if (outcome.type !== 'settled') return row.status;
   await transition(paid.c.env.DB, row.payment_id, 'mempool', {
     reason: 'broadcast again on a retry',
@@ -506,11 +507,19 @@ async function pending(
   return paymentPending(ref, paid.c.req.url, status, why);
 }
 
-/** Nothing was broadcast: the claim and the payment-identifier are freed in one batch. */
+/**
+ * Nothing was broadcast: the claim and the payment-identifier are freed in one batch, and a
+ * sponsor nonce leased for the payment goes back.
+ */
 export async function releaseNothingCharged(paid: PaidRequest): Promise<void> {
   const db = paid.c.env.DB;
   await db.batch([
     ...releaseClaimStatements(db, paid.payment.paymentId),
     ...(paid.identifier ? [releaseIdentifierStatement(db, paid.identifier)] : []),
   ]);
+  await releaseSponsorNonce(settleContext(paid));
+}
+
+function settleContext(paid: PaidRequest): SettleContext {
+  return { deps: paid.deps, env: paid.c.env, config: paid.config, payment: paid.payment };
 }

@@ -52,6 +52,7 @@ import {
   type TokenPrices,
 } from './requirements';
 import type { Settler } from './settler';
+import { releaseSponsorNonce, type SponsorNonceStore, sponsorPayment } from './sponsorship';
 import { checkOnChain, type TrackingJob } from './tracking';
 import type { RoutePricing, VerifiedPayment } from './types';
 
@@ -68,6 +69,11 @@ export interface PaidRouteSpec {
    * released and nothing is charged.
    */
   precheck?: PaidPrecheck;
+  /**
+   * Extensions this route declares in every 402 besides the gate's own (the `bazaar` discovery
+   * info); static for the route, so called once per challenge and cheap after the first.
+   */
+  challengeExtensions?: () => Record<string, unknown>;
 }
 
 /**
@@ -92,6 +98,8 @@ export interface PaymentDeps {
   startTracking(env: Env, job: TrackingJob): Promise<void>;
   /** Reads transaction status and nonces from the Stacks API. */
   chainFor(config: ServiceConfig): ChainReader;
+  /** The sponsor's nonce lease book; the SponsorNonces Durable Object unless a test says otherwise. */
+  sponsorNoncesFor?(env: Env, network: string, sponsor: string): SponsorNonceStore;
 }
 
 export function withPayment(
@@ -145,6 +153,7 @@ export function withPayment(
       resourceUrl: c.req.url,
       description: spec.description,
       extensions: {
+        ...spec.challengeExtensions?.(),
         'payment-identifier': paymentIdentifierExtension(config.paymentIdentifierRequired),
         delivery: deliveryExtension(delivery, config.confirmationWaitMs),
       },
@@ -177,6 +186,7 @@ export function withPayment(
       token: presented.token,
       network: config.network,
       maxBytes: config.maxTransactionBytes,
+      acceptSponsored: config.sponsorship !== undefined,
     });
     if (verified.type === 'rejected')
       return paymentRequired(challenge, verified.code, verified.detail);
@@ -192,6 +202,30 @@ export function withPayment(
       payload: presented.payload,
       transaction: verified.transaction,
     };
+    if (verified.sponsored) {
+      // Signed by the sponsor before the claim, so the claim and the tracker hold the final txid.
+      const sponsoring = await sponsorPayment({
+        deps,
+        env: c.env,
+        config,
+        paymentId: payment.paymentId,
+        originTxid: verified.txid,
+        originBytes: verified.transaction,
+      });
+      if (sponsoring.type === 'refused')
+        return paymentRequired(challenge, sponsoring.code, sponsoring.detail);
+      if (sponsoring.type === 'unavailable') {
+        return jsonError(
+          503,
+          'sponsor_unavailable',
+          `This payment cannot be sponsored right now (${sponsoring.detail}); nothing was charged, retry in a moment.`,
+          { 'retry-after': '5' },
+        );
+      }
+      payment.txid = sponsoring.txid;
+      payment.transaction = sponsoring.transaction;
+      payment.sponsorship = sponsoring.sponsorship;
+    }
     const network = presented.requirement.network;
     const requestHash = await hashPaidRequest(c, payment.payer, payment.requirement);
     const key: IdentifierKey | undefined =
@@ -235,6 +269,11 @@ export function withPayment(
         opened = await openPayment(c.env.DB, claim, key);
         holder = opened.claimed ? null : await findActiveClaim(c.env.DB, { ...payment, network });
       }
+    }
+    if (!opened.claimed) {
+      // This request will broadcast nothing: a sponsor nonce it leased goes back (a lease held
+      // by another request for the same payment is that request's, and stays).
+      await releaseSponsorNonce({ deps, env: c.env, config, payment });
     }
     const paid: PaidRequest = {
       c,

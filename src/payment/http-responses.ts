@@ -9,6 +9,7 @@ import {
   PAYMENT_STATUS_URL_HEADER,
   type PaymentRequirements,
   type SettlementResponse,
+  TRANSACTION_ID_HEADER,
 } from './protocol';
 import { buildPaymentRequired } from './requirements';
 
@@ -78,6 +79,7 @@ export function withReceipt(response: Response, payment: PaymentRef, requestUrl:
     encodeBase64Json(settlementResponse(payment, requestUrl)),
   );
   receipt.headers.set(PAYMENT_ID_HEADER, payment.paymentId);
+  receipt.headers.set(TRANSACTION_ID_HEADER, `0x${payment.txid}`);
   receipt.headers.set(PAYER_ADDRESS_HEADER, payment.payer);
   receipt.headers.set(PAYMENT_STATUS_URL_HEADER, checkStatusUrl(requestUrl, payment.paymentId));
   receipt.headers.set('cache-control', 'no-store');

@@ -12,6 +12,8 @@ export const PAYMENT_SIGNATURE_HEADER = 'payment-signature';
 export const LEGACY_PAYMENT_HEADER = 'x-payment';
 export const PAYMENT_RESPONSE_HEADER = 'payment-response';
 export const PAYMENT_ID_HEADER = 'x-payment-id';
+/** The paid answer's transaction id (`0x` + 64 hex), as the aibtc MCP tool reads it. */
+export const TRANSACTION_ID_HEADER = 'x-transaction-id';
 export const PAYER_ADDRESS_HEADER = 'x-payer-address';
 export const TOKEN_TYPE_HEADER = 'x-payment-token-type';
 /** Where `GET /payment-status/{paymentId}` of this payment is (the checkStatusUrl). */

@@ -8,7 +8,16 @@ import type { VerifiedPayment } from './types';
  */
 export type SettleOutcome =
   | { type: 'settled'; txid: string }
-  | { type: 'rejected'; code: PaymentErrorCode; detail: string }
+  | {
+      type: 'rejected';
+      code: PaymentErrorCode;
+      detail: string;
+      /**
+       * The node refused a nonce and did not say it was the origin's (a sponsor's nonce that is
+       * used or taken): a sponsored payment may be signed again with a fresh sponsor nonce.
+       */
+      sponsorNonceSuspect?: boolean;
+    }
   | { type: 'unknown'; code: PaymentErrorCode; detail: string };
 
 export interface Settler {

@@ -1,3 +1,5 @@
+import { docsRoute } from './discovery/docs';
+import { discoveryRoutes } from './discovery';
 import { hashingRoutes } from './hashing';
 import { healthRoute } from './info/health';
 import { serviceInfoRoute } from './info/service-info';
@@ -12,6 +14,8 @@ export const ROUTES: readonly ApiRoute[] = [
   serviceInfoRoute(() => ROUTES),
   healthRoute,
   paymentStatusRoute,
+  docsRoute,
+  ...discoveryRoutes,
   ...hashingRoutes,
   ...stacksRoutes,
   ...storageRoutes,

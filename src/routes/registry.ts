@@ -6,6 +6,7 @@
  */
 import type { OpenAPIHono, RouteConfig, RouteHandler } from '@hono/zod-openapi';
 import type { Handler } from 'hono';
+import { bazaarExtension } from '../discovery/bazaar';
 import type { AppEnv } from '../env';
 import { type PaidRouteSpec, type PaymentDeps, withPayment } from '../payment/gate';
 import type { RoutePricing } from '../payment/types';
@@ -51,7 +52,14 @@ export function mountRoutes(
       pricing.tier === 'free'
         ? handler
         : withPayment(
-            { routeName: routeName(route), description: route.summary, pricing, quote, precheck },
+            {
+              routeName: routeName(route),
+              description: route.summary,
+              pricing,
+              quote,
+              precheck,
+              challengeExtensions: () => ({ bazaar: bazaarExtension(route) }),
+            },
             handler,
             deps,
           );

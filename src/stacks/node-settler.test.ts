@@ -44,7 +44,6 @@ describe('the node settler', () => {
   it.each([
     ['BadNonce', 'client_bad_nonce'],
     ['NotEnoughFunds', 'insufficient_funds'],
-    ['ConflictingNonceInMempool', 'conflicting_nonce'],
     ['FeeTooLow', 'fee_too_low'],
     ['SignatureValidation', 'signature_validation_failed'],
     ['BadChainId', 'invalid_network'],
@@ -55,6 +54,31 @@ describe('the node settler', () => {
       type: 'rejected',
       code,
       detail: `the Stacks node rejected the transaction: ${reason}`,
+    });
+  });
+
+  it('flags a nonce refusal that may be the sponsor’s: BadNonce naming the sponsor, or any mempool conflict', async () => {
+    const answer = (reason: string, data?: Record<string, unknown>) =>
+      settlerAnswering(
+        400,
+        JSON.stringify({ error: 'transaction rejected', reason, reason_data: data, txid: TXID }),
+      ).settle(PAYMENT);
+    expect(await answer('BadNonce', { expected: 4, actual: 3, is_origin: false })).toEqual({
+      type: 'rejected',
+      code: 'client_bad_nonce',
+      detail: 'the Stacks node rejected the transaction: BadNonce',
+      sponsorNonceSuspect: true,
+    });
+    expect(await answer('BadNonce', { expected: 4, actual: 3, is_origin: true })).toEqual({
+      type: 'rejected',
+      code: 'client_bad_nonce',
+      detail: 'the Stacks node rejected the transaction: BadNonce',
+    });
+    expect(await answer('ConflictingNonceInMempool')).toEqual({
+      type: 'rejected',
+      code: 'conflicting_nonce',
+      detail: 'the Stacks node rejected the transaction: ConflictingNonceInMempool',
+      sponsorNonceSuspect: true,
     });
   });
 

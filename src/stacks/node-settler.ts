@@ -24,6 +24,15 @@ const REJECTION_CODES: Record<string, PaymentErrorCode> = {
   Deserialization: 'invalid_transaction',
 };
 
+/**
+ * stacks-core names the principal of a BadNonce or TooMuchChaining (`is_origin` false: the
+ * sponsor's); ConflictingNonceInMempool names nobody, so either nonce may be the one taken.
+ */
+function sponsorNonceSuspect(reason: string | undefined, data: Record<string, unknown>): boolean {
+  if (reason === 'BadNonce' || reason === 'TooMuchChaining') return data.is_origin === false;
+  return reason === 'ConflictingNonceInMempool';
+}
+
 export interface NodeSettlerOptions {
   stacksApiUrl: string;
   timeoutMs: number;
@@ -62,12 +71,14 @@ export class NodeSettler implements Settler {
     }
     const reason = isRecord(body) && typeof body.reason === 'string' ? body.reason : undefined;
     const code = (reason && REJECTION_CODES[reason]) || 'broadcast_failed';
+    const data = isRecord(body) && isRecord(body.reason_data) ? body.reason_data : {};
     return {
       type: 'rejected',
       code,
       detail: reason
         ? `the Stacks node rejected the transaction: ${reason}`
         : `the Stacks node answered ${answer.status}`,
+      ...(sponsorNonceSuspect(reason, data) ? { sponsorNonceSuspect: true } : {}),
     };
   }
 }

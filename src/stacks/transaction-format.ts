@@ -33,7 +33,6 @@ import {
   serializeAuthorizationBytes,
   serializeCVBytes,
   txidFromData,
-  verifyOrigin,
 } from '@stacks/transactions';
 import { ClarityDecodeError, decodeClarityValue } from './clarity/deserialize';
 import { type RawPayload, readRawPayload } from './clarity/raw-payload';
@@ -44,6 +43,7 @@ import {
   type PayloadJson,
   type PostConditionJson,
 } from './clarity/transaction-parts';
+import { verifyOrigin } from './signatures/origin';
 import type { StacksNetworkName } from './tokens';
 
 export class TransactionDecodeError extends Error {}

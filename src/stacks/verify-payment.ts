@@ -28,6 +28,7 @@ import { bytesToHex, parseHex } from '../encoding/hex';
 import type { PaymentErrorCode } from '../payment/errors';
 import type { PaymentRequirements } from '../payment/protocol';
 import type { VerifyOutcome } from '../payment/types';
+import { verifyTransactionOrigin } from './signatures/origin';
 import {
   CHAIN_ID,
   type StacksNetworkName,
@@ -43,6 +44,11 @@ export interface PaymentCheck {
   token: TokenType;
   network: StacksNetworkName;
   maxBytes: number;
+  /**
+   * Whether someone sponsors (DESIGN section 4 item 5): the Worker or its facilitator. Without it
+   * a sponsored transaction is refused with `sponsored_not_allowed`.
+   */
+  acceptSponsored?: boolean;
 }
 
 /** Half the secp256k1 group order: a signature with s above it is the malleated twin (BIP-62). */
@@ -108,12 +114,25 @@ function verifyOrThrow(check: PaymentCheck): VerifyOutcome {
       `the transaction is for version 0x${tx.transactionVersion.toString(16)} / chain id 0x${tx.chainId.toString(16)}; this route takes ${check.network}`,
     );
   }
-  const payer = verifyOrigin(tx, check.network);
-  if (tx.auth.spendingCondition.fee < BigInt(bytes.length)) {
+  const sponsored = tx.auth.authType === AuthType.Sponsored;
+  if (sponsored && !check.acceptSponsored) {
     reject(
-      'fee_too_low',
-      `fee ${tx.auth.spendingCondition.fee} is below ${bytes.length} microSTX (1 per byte)`,
+      'sponsored_not_allowed',
+      'this server does not sponsor transactions; build it with the payer paying the fee',
     );
+  }
+  const payer = verifyOrigin(tx, check.network);
+  const fee = tx.auth.spendingCondition.fee;
+  if (sponsored) {
+    // The sponsor sets the fee; the origin's fee field plays no part, so it must say so.
+    if (fee !== 0n) {
+      reject(
+        'invalid_transaction',
+        `a sponsored payment carries fee 0 in its origin authorization (found ${fee}); the sponsor sets the fee`,
+      );
+    }
+  } else if (fee < BigInt(bytes.length)) {
+    reject('fee_too_low', `fee ${fee} is below ${bytes.length} microSTX (1 per byte)`);
   }
   const amount = checkTransferPayload(tx, check, payer);
   checkPostConditions(tx, check, payer, amount);
@@ -124,17 +143,12 @@ function verifyOrThrow(check: PaymentCheck): VerifyOutcome {
     nonce: tx.auth.spendingCondition.nonce,
     amount,
     transaction: bytes,
+    sponsored,
   };
 }
 
-/** Item 4 and 5: standard single-sig origin with a valid low-S signature; returns the payer. */
+/** Item 4: standard single-sig origin with a valid low-S signature; returns the payer. */
 function verifyOrigin(tx: StacksTransactionWire, network: StacksNetworkName): string {
-  if (tx.auth.authType === AuthType.Sponsored) {
-    reject(
-      'sponsored_not_allowed',
-      'sponsored transactions are not accepted; build it with the payer paying the fee',
-    );
-  }
   const condition = tx.auth.spendingCondition;
   if (
     !isSingleSig(condition) ||
@@ -156,7 +170,7 @@ function verifyOrigin(tx: StacksTransactionWire, network: StacksNetworkName): st
     );
   }
   try {
-    tx.verifyOrigin();
+    verifyTransactionOrigin(tx);
   } catch (error) {
     reject(
       'signature_validation_failed',
@@ -248,8 +262,10 @@ function checkTransferPayload(
 }
 
 /**
- * Item 7: none, or (tokens only) deny mode with exactly one condition: the payer sends exactly
- * `amount` of the asset.
+ * Item 7. STX: deny mode, no post-conditions. Tokens: deny mode with exactly one condition (the
+ * payer sends exactly `amount` of the asset), or allow mode with none at all: the call is to the
+ * pinned contract's `transfer` with checked arguments, so the contract fixes its effect (this is
+ * how the aibtc MCP tool signs). Any other mode or mix is refused.
  */
 function checkPostConditions(
   tx: StacksTransactionWire,
@@ -258,14 +274,25 @@ function checkPostConditions(
   amount: bigint,
 ): void {
   const conditions = tx.postConditions.values as PostConditionWire[];
-  if (conditions.length === 0) return;
   const problem: (detail: string) => never = (detail) => reject('invalid_post_conditions', detail);
-  // A token transfer is unambiguous on its own; a node may admit one that carries post-conditions
-  // and never mine it, which would deliver content for a payment that never lands.
-  if (check.requirement.asset === 'STX')
-    problem('an STX transfer payment must carry no post-conditions');
-  if (tx.postConditionMode !== PostConditionMode.Deny)
-    problem('post-conditions are only accepted in deny mode');
+  const mode = tx.postConditionMode;
+  if (check.requirement.asset === 'STX') {
+    // A token transfer is unambiguous on its own; a node may admit one that carries
+    // post-conditions and never mine it, which would deliver content for a payment that never lands.
+    if (conditions.length > 0) problem('an STX transfer payment must carry no post-conditions');
+    if (mode !== PostConditionMode.Deny) problem('an STX transfer payment must be in deny mode');
+    return;
+  }
+  if (mode === PostConditionMode.Allow) {
+    if (conditions.length > 0) {
+      problem(
+        'allow mode is accepted only without post-conditions; in deny mode, give exactly one',
+      );
+    }
+    return;
+  }
+  if (mode !== PostConditionMode.Deny) problem('post-conditions must be in deny or allow mode');
+  // In deny mode the token movement needs its condition, or the chain aborts the transfer.
   if (conditions.length !== 1) problem(`expected one post-condition, found ${conditions.length}`);
   const condition = conditions[0];
   if (condition.conditionType !== PostConditionType.Fungible)

@@ -74,6 +74,30 @@ describe('the 402 challenge', () => {
             confirmedOnlyFor: 'payers whose earlier delivered payment failed or was replaced',
           },
         },
+        // How to call the route (its schemas: test/worker/discovery-manifest.test.ts).
+        bazaar: {
+          info: {
+            input: {
+              type: 'http',
+              method: 'POST',
+              bodyType: 'json',
+              body: { data: 'hello world', encoding: 'hex' },
+            },
+            output: {
+              type: 'json',
+              example: {
+                hash: '0xb94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9',
+                algorithm: 'sha256',
+                encoding: 'hex',
+                inputLength: 0,
+              },
+            },
+          },
+          schema: expect.objectContaining({
+            $schema: 'https://json-schema.org/draft/2020-12/schema',
+            required: ['input'],
+          }),
+        },
       },
     };
     expect(paymentRequiredOf(res)).toEqual(expected);
@@ -119,7 +143,7 @@ describe('the 402 challenge', () => {
     const res = await post('/hashing/sha256', { data: 'x' }, { origin: 'https://example.org' });
     expect(res.headers.get('access-control-allow-origin')).toBe('*');
     expect(res.headers.get('access-control-expose-headers')).toBe(
-      'payment-required,payment-response,x-payment-id,x-payer-address,x-payment-status-url,x-inference-cost-usd,retry-after',
+      'payment-required,payment-response,x-payment-id,x-transaction-id,x-payer-address,x-payment-status-url,x-inference-cost-usd,retry-after',
     );
     const preflight = await request('/hashing/sha256', {
       method: 'OPTIONS',

@@ -1,6 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { testApp } from './support/app';
 
+/** The discovery documents after /docs, in registry order. */
+const DISCOVERY_ENDPOINTS = [
+  { method: 'GET', path: '/openapi.json', tier: 'free', summary: 'OpenAPI document' },
+  {
+    method: 'GET',
+    path: '/.well-known/openapi.json',
+    tier: 'free',
+    summary: 'OpenAPI document (well-known)',
+  },
+  { method: 'GET', path: '/x402.json', tier: 'free', summary: 'x402 catalogue' },
+  { method: 'GET', path: '/.well-known/x402', tier: 'free', summary: 'x402 resource list' },
+  { method: 'GET', path: '/llms.txt', tier: 'free', summary: 'Guide for agents' },
+  { method: 'GET', path: '/llms-full.txt', tier: 'free', summary: 'Full guide for agents' },
+  { method: 'GET', path: '/topics', tier: 'free', summary: 'Guides' },
+  { method: 'GET', path: '/topics/{topic}', tier: 'free', summary: 'Guide' },
+  { method: 'GET', path: '/.well-known/agent.json', tier: 'free', summary: 'Agent card' },
+];
+
 /** The stacks route group, in registry order. */
 const STACKS_ENDPOINTS = [
   {
@@ -259,7 +277,11 @@ describe('free service routes', () => {
       x402Version: 2,
       network: 'testnet',
       networkId: 'stacks:2147483648',
-      payments: { enabled: true, payTo: 'ST3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N7R21XCP' },
+      payments: {
+        enabled: true,
+        payTo: 'ST3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N7R21XCP',
+        sponsorship: { enabled: false },
+      },
       tokens: [
         { type: 'STX', asset: 'STX', assetName: null, decimals: 6, atomicUnit: 'microSTX' },
         {
@@ -291,6 +313,8 @@ describe('free service routes', () => {
           tier: 'free',
           summary: 'Payment status',
         },
+        { method: 'GET', path: '/docs', tier: 'free', summary: 'Interactive API reference' },
+        ...DISCOVERY_ENDPOINTS,
         { method: 'POST', path: '/hashing/sha256', tier: 'standard', summary: 'SHA-256 hash' },
         { method: 'POST', path: '/hashing/sha512', tier: 'standard', summary: 'SHA-512 hash' },
         {

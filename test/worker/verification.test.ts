@@ -267,7 +267,21 @@ describe('post-conditions', () => {
     for (const postConditions of cases) {
       await rejectPayment({ token: 'sBTC', postConditions }, 'invalid_post_conditions');
     }
+    // Allow mode with the exact condition (or any condition) is refused: allow mode takes none.
     await rejectPayment({ token: 'sBTC', postConditionMode: 'allow' }, 'invalid_post_conditions');
+    await rejectPayment(
+      {
+        token: 'USDCx',
+        postConditionMode: 'allow',
+        postConditions: [Pc.principal(PAYER).willSendEq(1000).ft(USDCX, 'usdcx-token')],
+      },
+      'invalid_post_conditions',
+    );
+    // Deny mode without the condition: the chain would abort the transfer (the fee is spent, the
+    // token never moves), so it is no payment.
+    await rejectPayment({ token: 'sBTC', postConditions: [] }, 'invalid_post_conditions');
+    // Allow mode on an STX transfer: only the pinned token contracts fix their own effect.
+    await rejectPayment({ postConditionMode: 'allow' }, 'invalid_post_conditions');
     await rejectPayment(
       { postConditions: [Pc.principal(PAYER).willSendLte(1000).ustx()] },
       'invalid_post_conditions',
@@ -287,12 +301,14 @@ describe('post-conditions', () => {
     );
   });
 
-  it('accepts none, or for tokens exactly one: the payer sends exactly the amount', async () => {
+  it('accepts STX with none; tokens with exactly the payer sends the amount, or allow mode with none', async () => {
     const { post, settler } = testApp();
     const cases: [TokenType, PaymentOptions][] = [
-      ['sBTC', { token: 'sBTC', postConditions: [], nonce: 1n }],
+      // Allow mode, no post-conditions (as the aibtc MCP tool signs): the contract fixes the effect.
+      ['sBTC', { token: 'sBTC', postConditionMode: 'allow', postConditions: [], nonce: 1n }],
       ['STX', { nonce: 2n }],
       ['USDCx', { token: 'USDCx', nonce: 3n }],
+      ['USDCx', { token: 'USDCx', postConditionMode: 'allow', postConditions: [], nonce: 4n }],
     ];
     for (const [token, options] of cases) {
       const res = await post(ROUTE, BODY, {
@@ -300,6 +316,6 @@ describe('post-conditions', () => {
       });
       expect(res.status).toBe(200);
     }
-    expect(settler.settled.map((p) => p.token)).toEqual(['sBTC', 'STX', 'USDCx']);
+    expect(settler.settled.map((p) => p.token)).toEqual(['sBTC', 'STX', 'USDCx', 'USDCx']);
   });
 });

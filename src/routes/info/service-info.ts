@@ -1,6 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import pkg from '../../../package.json';
-import { getServiceConfig } from '../../config';
+import { getServiceConfig, type SponsorshipConfig } from '../../config';
 import { X402_VERSION } from '../../payment/protocol';
 import { assetIdFor, CAIP2_NETWORK, TOKEN_TYPES, TOKENS } from '../../stacks/tokens';
 import { type ApiRoute, defineRoute, FREE } from '../registry';
@@ -16,6 +16,19 @@ const ServiceInfoSchema = z
       enabled: z.boolean(),
       payTo: z.string().nullable(),
       problems: z.array(z.string()).optional(),
+      sponsorship: z
+        .object({
+          enabled: z.boolean(),
+          by: z.enum(['server', 'facilitator']).optional(),
+          sponsor: z.string().optional(),
+          feeMicroStx: z.string().optional(),
+          maxFeeMicroStx: z.string().optional(),
+        })
+        .optional()
+        .openapi({
+          description:
+            'Whether a sponsored payment (fee 0, sponsored auth) is accepted, and who pays its fee.',
+        }),
     }),
     tokens: z.array(
       z.object({
@@ -37,6 +50,18 @@ const ServiceInfoSchema = z
     links: z.record(z.string(), z.string()),
   })
   .openapi('ServiceInfo');
+
+function sponsorshipInfo(sponsorship: SponsorshipConfig | undefined) {
+  if (!sponsorship) return { enabled: false };
+  if (sponsorship.mode === 'facilitator') return { enabled: true, by: 'facilitator' as const };
+  return {
+    enabled: true,
+    by: 'server' as const,
+    sponsor: sponsorship.address,
+    feeMicroStx: sponsorship.feeMicroStx.toString(),
+    maxFeeMicroStx: sponsorship.maxFeeMicroStx.toString(),
+  };
+}
 
 /** `GET /`: what this service is, on which network, what it accepts and what it sells. */
 export function serviceInfoRoute(registry: () => readonly ApiRoute[]): ApiRoute {
@@ -68,7 +93,11 @@ export function serviceInfoRoute(registry: () => readonly ApiRoute[]): ApiRoute 
           network: network ?? null,
           networkId: network ? CAIP2_NETWORK[network] : null,
           payments: result.ok
-            ? { enabled: true, payTo: result.config.payTo }
+            ? {
+                enabled: true,
+                payTo: result.config.payTo,
+                sponsorship: sponsorshipInfo(result.config.sponsorship),
+              }
             : { enabled: false, payTo: null, problems: result.problems },
           tokens: TOKEN_TYPES.map((type) => ({
             type,

@@ -13,8 +13,9 @@
  * header bytes (27..34) are not. r and s must lie in [1, n-1]. A high s is accepted, as Clarity's
  * `secp256k1-recover?` and stacks.js `verifyMessageSignatureRsv` (noble, `strict: false`) accept it.
  */
-import { compressPublicKey, publicKeyFromSignatureRsv } from '@stacks/transactions';
+import { compressPublicKey } from '@stacks/transactions';
 import { bytesToHex, parseHex } from '../../encoding/hex';
+import { recoverPublicKeyBytes } from './recovery-engine';
 
 /** The order n of the secp256k1 group (SEC 2, section 2.4.1). */
 const SECP256K1_N = 0xfffffffffffffffffffffffffffffffebaaedce6af48a03bbfd25e8cd0364141n;
@@ -64,13 +65,16 @@ export function parseRsvSignature(value: string): Parsed<RsvSignature> {
 /**
  * The compressed public key (hex) that `signature` recovers to over the 32-byte `hash`, or null
  * when it recovers to none (r is not the x-coordinate of a curve point, or the point is infinity).
+ * Recovered with libsecp256k1 (WASM) in a Worker, in JavaScript elsewhere (recovery-engine.ts).
  */
 export function recoverPublicKey(hash: Uint8Array, signature: RsvSignature): string | null {
-  try {
-    return publicKeyFromSignatureRsv(bytesToHex(hash), bytesToHex(signature.bytes));
-  } catch {
-    return null;
-  }
+  const key = recoverPublicKeyBytes(
+    hash,
+    signature.bytes.subarray(0, 64),
+    signature.recoveryId,
+    true,
+  );
+  return key === null ? null : bytesToHex(key);
 }
 
 /**
