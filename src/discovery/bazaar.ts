@@ -68,11 +68,13 @@ function jsonContentSchema(holder: unknown): unknown {
   return content?.['application/json']?.schema;
 }
 
-/** The schema of the route's success answer: its first 2xx response with a JSON body. */
-function successSchema(operation: JsonObject): unknown {
+/** The route's success answer: its first 2xx response with a JSON body. */
+function successMedia(operation: JsonObject): { schema?: unknown; example?: unknown } | undefined {
   const responses = (operation.responses ?? {}) as Record<string, unknown>;
   const status = Object.keys(responses).find((code) => /^2\d\d$/.test(code));
-  return status ? jsonContentSchema(responses[status]) : undefined;
+  if (!status) return undefined;
+  const content = (responses[status] as { content?: Record<string, object> }).content;
+  return content?.['application/json'];
 }
 
 /** The zod schema that validates the route's JSON body, if it has one. */
@@ -118,7 +120,8 @@ function buildBazaarExtension(route: RouteConfig): BazaarExtension {
     inputRequired.push('bodyType', 'body');
   }
 
-  const output = successSchema(operation);
+  const media = successMedia(operation);
+  const output = media?.schema;
   const info: BazaarExtension['info'] = { input };
   const properties: JsonObject = {
     input: {
@@ -129,7 +132,9 @@ function buildBazaarExtension(route: RouteConfig): BazaarExtension {
     },
   };
   if (output !== undefined) {
-    info.output = { type: 'json', example: exampleOf(output, source) };
+    // A route may declare its whole answer (e.g. the real digest of its example input).
+    const example = media && 'example' in media ? media.example : exampleOf(output, source);
+    info.output = { type: 'json', example };
     properties.output = {
       type: 'object',
       properties: {

@@ -89,7 +89,7 @@ describe('the 402 challenge', () => {
                 hash: '0xb94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9',
                 algorithm: 'sha256',
                 encoding: 'hex',
-                inputLength: 0,
+                inputLength: 11,
               },
             },
           },

@@ -122,9 +122,25 @@ describe('GET /x402.json', () => {
           hash: '0xb94d27b9934d3e08a52e52d7da7dabfac484efe37a5380ee9088f7ace2efcde9',
           algorithm: 'sha256',
           encoding: 'hex',
-          inputLength: 0,
+          inputLength: 11,
         },
       },
+    });
+    // Every hashing route shows its own algorithm's digest of the example input.
+    const outputOf = (path: string) =>
+      manifest.resources.find((r) => r.path === path)?.extensions.bazaar.info.output;
+    expect(outputOf('/hashing/sha512')).toEqual({
+      type: 'json',
+      example: {
+        hash: '0x309ecc489c12d6eb4cc40f50c902f2b4d0ed77ee511a7c7a9bcd3ca86d4cd86f989dd35bc5ff499670da34255b45b0cfd830e81f605dcf7dc5542e93ae9cd76f',
+        algorithm: 'sha512',
+        encoding: 'hex',
+        inputLength: 11,
+      },
+    });
+    expect(outputOf('/hashing/keccak256')?.example).toMatchObject({
+      hash: '0x47173285a8d7341e5e972fc677286384f802f8ef42a5ec5f03bbfa254cb01fad',
+      algorithm: 'keccak256',
     });
     const chat = manifest.resources.find((r) => r.path === '/inference/openrouter/chat');
     expect(chat).toMatchObject({ tier: 'dynamic', pricingMode: 'quote', order: 'upfront' });

@@ -9,6 +9,9 @@ import { errorResponses } from '../../schemas/errors';
 import { defineRoute, STANDARD } from '../registry';
 import { HASH_ALGORITHMS, type HashAlgorithm } from './algorithms';
 
+const EXAMPLE_DATA = 'hello world';
+const EXAMPLE_INPUT = new TextEncoder().encode(EXAMPLE_DATA);
+
 export const HashRequestSchema = z
   .object({
     data: z
@@ -26,7 +29,7 @@ export const HashRequestSchema = z
       .openapi({
         description:
           'UTF-8 text, or bytes written as 0x + hex. The whole body may be up to 196,608 bytes (413 beyond).',
-        example: 'hello world',
+        example: EXAMPLE_DATA,
       }),
     encoding: z
       .enum(['hex', 'base64'])
@@ -74,7 +77,18 @@ export function hashRoute(algorithm: HashAlgorithm) {
       responses: {
         200: {
           description: `The ${title} digest`,
-          content: { 'application/json': { schema: HashResponseSchema } },
+          content: {
+            'application/json': {
+              schema: HashResponseSchema,
+              // The answer to the request example: its real digest under this algorithm.
+              example: {
+                hash: encodeDigest(digest(EXAMPLE_INPUT), 'hex'),
+                algorithm,
+                encoding: 'hex',
+                inputLength: EXAMPLE_INPUT.length,
+              },
+            },
+          },
         },
         ...errorResponses,
       },
