@@ -22,7 +22,7 @@ import { PAY_TO, SBTC, TESTNET, USDCX } from './support/payments';
 
 /** A bazaar extension as the 402 carries it (the validators take the library's own type). */
 interface Bazaar {
-  info: { input: { method?: string; body?: unknown } };
+  info: { input: { method?: string; body?: unknown }; output?: { type: string; example: unknown } };
   schema: Record<string, unknown>;
   routeTemplate?: string;
 }
