@@ -111,10 +111,35 @@ describe('WASM and JavaScript recovery agree', () => {
     expect(past).toEqual({ wasm: [null, null], js: [null, null] });
   });
 
+  it('on edge values of the hash, r and s', () => {
+    const { hash, rs, recoveryId } = signed();
+    const r = bytesToHex(rs.subarray(0, 32));
+    const s = bytesToHex(rs.subarray(32));
+    const cases: [Uint8Array, string][] = [
+      // A hash at or above n is taken modulo n; zero is a hash like any other.
+      [bytes('ff'.repeat(32)), r + s],
+      [bytes(hex32(N)), r + s],
+      [new Uint8Array(32), r + s],
+      [hash, hex32(N - 1n) + s],
+      [hash, r + hex32(N - 1n)],
+      [hash, hex32(1n) + s],
+      [hash, r + hex32(1n)],
+      [hash, hex32(P - N - 1n) + s],
+    ];
+    for (const [h, signature] of cases) {
+      for (const id of [0, 1, 2, 3]) {
+        const answer = both(h, bytes(signature), id);
+        expect(answer.wasm).toEqual(answer.js);
+      }
+    }
+    expect(both(hash, rs, recoveryId).wasm.map((key) => key?.length)).toEqual([66, 130]);
+  });
+
   it.each([
     ['recovery id 4', 'rs', 4],
     ['recovery id 27 (a Bitcoin header byte)', 'rs', 27],
     ['recovery id -1', 'rs', -1],
+    ['recovery id 1.5', 'rs', 1.5],
     ['r = 0', 'r0', 0],
     ['s = 0', 's0', 0],
     ['r = n', 'rn', 0],
@@ -134,6 +159,45 @@ describe('WASM and JavaScript recovery agree', () => {
     };
     const [h, signature] = inputs[shape];
     expect(both(h, signature, recoveryId)).toEqual({ wasm: [null, null], js: [null, null] });
+  });
+});
+
+describe('the module (secp256k1-recover.wasm)', () => {
+  type Exports = {
+    memory: WebAssembly.Memory;
+    recover(recoveryId: number, compressed: number): number;
+    signature_buffer(): number;
+  };
+
+  it('imports nothing and exports its memory and five functions', () => {
+    expect(WebAssembly.Module.imports(secp256k1Module)).toEqual([]);
+    expect(
+      WebAssembly.Module.exports(secp256k1Module)
+        .map(({ name, kind }) => `${kind} ${name}`)
+        .sort(),
+    ).toEqual([
+      'function hash_buffer',
+      'function init',
+      'function key_buffer',
+      'function recover',
+      'function signature_buffer',
+      'memory memory',
+    ]);
+  });
+
+  it('answers 0, without trapping, for what the glue never passes it', () => {
+    // A fresh instance: recover() builds the context itself when init() was not called.
+    const raw = new WebAssembly.Instance(secp256k1Module, {}).exports as unknown as Exports;
+    const { rs } = signed();
+    new Uint8Array(raw.memory.buffer).set(rs, raw.signature_buffer());
+    for (const recoveryId of [4, -1, 27, 0x7fffffff, -0x80000000]) {
+      expect(raw.recover(recoveryId, 1)).toBe(0);
+    }
+    // r is a genuine signature's: a point with that x exists, so some key is recovered.
+    expect(raw.recover(0, 1)).toBe(33);
+    expect(raw.recover(1, 0)).toBe(65);
+    new Uint8Array(raw.memory.buffer).set(bytes('ff'.repeat(64)), raw.signature_buffer());
+    expect([0, 1, 2, 3].map((recoveryId) => raw.recover(recoveryId, 0))).toEqual([0, 0, 0, 0]);
   });
 });
 

@@ -1,11 +1,12 @@
 /**
  * The secp256k1 public-key recovery every signature check goes through, chosen once per isolate:
  * libsecp256k1 in WebAssembly where the runtime gives us the compiled module (a Worker: about
- * twice as fast as JavaScript, which matters because recovery is most of a payment's
- * verification), else the pure-JavaScript @noble/secp256k1 that @stacks/transactions bundles
- * (Node scripts and tests, or a module that fails to instantiate or to pass the self-check).
- * Both answer the same key for the same input, or both none: recovery-engine.test.ts holds them
- * to it. Neither judges S (high or low): callers that refuse a high S check it themselves.
+ * four times as fast as JavaScript, which matters because recovery is most of a payment's
+ * verification; secp256k1-recover.wasm, built by scripts/build-secp256k1-wasm.sh), else the
+ * pure-JavaScript @noble/secp256k1 that @stacks/transactions bundles (Node scripts and tests,
+ * or a module that fails to instantiate or to pass the self-check). Both answer the same key for
+ * the same input, or both none: recovery-engine.test.ts holds them to it. Neither judges S (high
+ * or low): callers that refuse a high S check it themselves.
  */
 import { PubKeyEncoding, publicKeyFromSignatureVrs } from '@stacks/transactions';
 import { bytesToHex, parseHex } from '../../encoding/hex';
