@@ -67,7 +67,7 @@ describe('chat completions (JSON)', () => {
     expect(body.created).toBeLessThanOrEqual(Math.ceil(Date.now() / 1000));
   });
 
-  it('counts ceil(characters / 4) per message and answers the last user message', async () => {
+  it('counts ceil(ASCII characters / 4) per message and answers the last user message', async () => {
     const answer = await chat(standin, {
       model: 'anthropic/claude-3.5-haiku',
       messages: [

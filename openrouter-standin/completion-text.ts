@@ -2,8 +2,11 @@
  * What a model "says" and how tokens are counted, with no weights: deterministic, so tests can
  * expect exact text, usage and cost.
  *
- * - Prompt tokens: each message's text counts ceil(characters / 4) tokens (characters are
- *   Unicode code points); `prompt_tokens` is the sum over the messages, roles not counted.
+ * - Prompt tokens: as a byte-level BPE tokenizer roughly counts them, each message's text counts
+ *   ceil(ASCII characters / 4) tokens (English averages about 4 bytes a token), one token for
+ *   every other code point of the Basic Multilingual Plane (an accented letter, a CJK character)
+ *   and two for one beyond it (an emoji, which byte-level tokenizers mostly split in two or
+ *   three); `prompt_tokens` is the sum over the messages, roles not counted.
  * - The reply: words of VOCABULARY in order, going round the list, starting at the word whose
  *   index is the 32-bit FNV-1a hash of the last user message's UTF-8 bytes, modulo its length.
  *   The first word is capitalised. A full reply is NATURAL_LENGTH words and ends with a full stop.
@@ -27,7 +30,18 @@ export const VOCABULARY: readonly string[] = [
 export const NATURAL_LENGTH = 24;
 
 export function countPromptTokens(texts: readonly string[]): number {
-  return texts.reduce((sum, text) => sum + Math.ceil([...text].length / 4), 0);
+  return texts.reduce((sum, text) => sum + textTokens(text), 0);
+}
+
+function textTokens(text: string): number {
+  let ascii = 0;
+  let other = 0;
+  for (const char of text) {
+    const code = char.codePointAt(0) as number;
+    if (code < 0x80) ascii += 1;
+    else other += code < 0x10000 ? 1 : 2;
+  }
+  return Math.ceil(ascii / 4) + other;
 }
 
 /** 32-bit FNV-1a over the UTF-8 bytes of `text`. */

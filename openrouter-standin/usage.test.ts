@@ -7,6 +7,7 @@ import {
   replyWords,
   VOCABULARY,
 } from './completion-text.ts';
+import { estimatePromptTokens, textTokens } from '../src/inference/prompt-tokens.ts';
 import { findModel } from './models.ts';
 import { tokenCost } from './usage.ts';
 
@@ -48,9 +49,38 @@ describe('the reply rule', () => {
     expect(replyWords('a', NATURAL_LENGTH).finishReason).toBe('stop');
   });
 
-  it('counts ceil(code points / 4) per text', () => {
+  it('counts ceil(ASCII characters / 4) per text, one token for another character, two for an emoji', () => {
     expect(countPromptTokens([])).toBe(0);
     expect(countPromptTokens(['', 'a', 'abcd', 'abcde'])).toBe(0 + 1 + 1 + 2);
-    expect(countPromptTokens(['😀😀😀😀😀'])).toBe(2);
+    expect(countPromptTokens(['😀😀😀😀😀'])).toBe(10);
+    expect(countPromptTokens(['你好，世界'])).toBe(5);
+    // 'Ça coûte': 6 ASCII characters (2 tokens) and 2 accented letters.
+    expect(countPromptTokens(['Ça coûte'])).toBe(4);
+  });
+});
+
+describe("the Worker's prompt estimate (src/inference/prompt-tokens.ts)", () => {
+  // [text, the stand-in's tokens, the Worker's estimate of the text alone]
+  const samples: [string, number, number][] = [
+    // 46 ASCII bytes: ⌈46 / 4⌉ = 12 here; ⌈46 / 3⌉ = 16 estimated.
+    ['The quick brown fox jumps over the lazy dog. 1', 12, 16],
+    // 5 emoji: 10 here; 4 bytes each, 3 tokens each estimated (⌈bytes ÷ 3⌉ gave 7, too few).
+    ['😀😀😀😀😀', 10, 15],
+    // 5 CJK characters and a full-width comma (3 bytes each): 6 here; 2 each estimated.
+    ['你好，世界。', 6, 12],
+    // Mixed: 8 ASCII characters (2 tokens here, ⌈8 / 3⌉ = 3 estimated), 5 kana (3 bytes: 2
+    // each estimated), an emoji (2 here, 3 estimated) and 'é' (2 bytes: 1): 10 here, 17
+    // estimated.
+    ['Hi こんにちは 👋 café', 10, 17],
+  ];
+
+  it('is at least what the stand-in counts, for ASCII, emoji and CJK alike', () => {
+    for (const [text, standin, estimate] of samples) {
+      expect([text, countPromptTokens([text])]).toEqual([text, standin]);
+      expect([text, textTokens(text)]).toEqual([text, estimate]);
+      expect(estimate).toBeGreaterThanOrEqual(standin);
+      // A whole request adds 4 for the message and 3 for the reply on top.
+      expect(estimatePromptTokens({ messages: [{ content: text }] })).toBe(estimate + 7);
+    }
   });
 });

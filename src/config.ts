@@ -362,7 +362,15 @@ export interface InferenceConfig {
   defaultMaxTokens: number;
   /** How long the OpenRouter model catalogue is kept in KV (KV's least TTL is 60 s). */
   catalogueTtlSeconds: number;
+  /**
+   * How long a relayed stream may go without a byte from upstream before the Worker ends it (an
+   * error event and [DONE] to the caller, the upstream cancelled, the payment owed).
+   */
+  streamIdleTimeoutMs: number;
 }
+
+/** INFERENCE_STREAM_IDLE_SECONDS when unset. */
+export const DEFAULT_STREAM_IDLE_SECONDS = 60;
 
 export interface InferenceVars {
   INFERENCE_MARGIN?: string;
@@ -371,6 +379,7 @@ export interface InferenceVars {
   BTC_USD_PRICE?: string;
   INFERENCE_DEFAULT_MAX_TOKENS?: string;
   OPENROUTER_CATALOGUE_TTL_SECONDS?: string;
+  INFERENCE_STREAM_IDLE_SECONDS?: string;
 }
 
 export type InferenceConfigResult =
@@ -426,6 +435,18 @@ export function parseInferenceConfig(vars: InferenceVars): InferenceConfigResult
       `OPENROUTER_CATALOGUE_TTL_SECONDS must be at least 60, KV's shortest TTL (got ${JSON.stringify(vars.OPENROUTER_CATALOGUE_TTL_SECONDS)})`,
     );
   }
+  const streamIdle = seconds(
+    problems,
+    'INFERENCE_STREAM_IDLE_SECONDS',
+    vars.INFERENCE_STREAM_IDLE_SECONDS,
+    DEFAULT_STREAM_IDLE_SECONDS,
+    600,
+  );
+  if (streamIdle < 1) {
+    problems.push(
+      `INFERENCE_STREAM_IDLE_SECONDS must be at least 1 (got ${JSON.stringify(vars.INFERENCE_STREAM_IDLE_SECONDS)})`,
+    );
+  }
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,
@@ -435,6 +456,7 @@ export function parseInferenceConfig(vars: InferenceVars): InferenceConfigResult
       usdPerToken: { STX: stx, sBTC: btc, USDCx: ONE },
       defaultMaxTokens,
       catalogueTtlSeconds: ttl,
+      streamIdleTimeoutMs: streamIdle * 1000,
     },
   };
 }

@@ -75,6 +75,19 @@ export function multiply(a: Decimal, b: Decimal): Decimal {
   return normalise({ units: a.units * b.units, scale: a.scale + b.scale });
 }
 
+/** a − b, never below zero (a `Decimal` is non-negative): 0 when b ≥ a. */
+export function subtractOrZero(a: Decimal, b: Decimal): Decimal {
+  const scale = Math.max(a.scale, b.scale);
+  const units = atScale(a, scale) - atScale(b, scale);
+  return units <= 0n ? ZERO : normalise({ units, scale });
+}
+
+/** ⌊a ÷ b⌋ as a whole number (how many b fit in a); b must not be zero. */
+export function floorDivide(a: Decimal, b: Decimal): bigint {
+  if (b.units === 0n) throw new Error('division by zero');
+  return (a.units * 10n ** BigInt(b.scale)) / (b.units * 10n ** BigInt(a.scale));
+}
+
 export function compare(a: Decimal, b: Decimal): -1 | 0 | 1 {
   const scale = Math.max(a.scale, b.scale);
   const x = atScale(a, scale);

@@ -9,13 +9,26 @@
  * usage chunk, an error chunk, `[DONE]` or not) and is told how the upstream ended; the result is
  * recorded by the caller's `onFinished`, which runs after the answer (`ctx.waitUntil`). When the
  * caller goes away, the upstream request is cancelled too (no tokens generated for nobody).
+ *
+ * An upstream that stops sending without closing (a provider stalled after the headers) would
+ * otherwise hold the caller, and leave the payment's outcome undecided, for as long as the caller
+ * waits: after `idleTimeoutMs` with no byte from upstream the relay cancels the upstream and ends
+ * the stream itself, as a failure (`idle`).
  */
+
+/** Why the Worker, not the upstream, ended a stream. */
+export interface StreamFailure {
+  /** `broken`: reading the upstream failed; `idle`: it sent nothing for the idle timeout. */
+  kind: 'broken' | 'idle';
+  /** A sentence fragment: "the upstream stream sent nothing for 60 s". */
+  detail: string;
+}
 
 export interface EventRelay<Outcome> {
   /** One upstream event's data: the data of the events to send on, in order. */
   onEvent(data: string): string[];
-  /** The upstream ended (`failure` when reading it failed): the last events to send. */
-  onEnd(failure?: string): string[];
+  /** The upstream ended (`failure` when the Worker ended it): the last events to send. */
+  onEnd(failure?: StreamFailure): string[];
   /** What the call came to, once the stream is over. */
   outcome(end: StreamEnd): Outcome;
 }
@@ -102,21 +115,47 @@ export interface RelayedStream {
   finished: Promise<void>;
 }
 
+/** What `reader.read()` came to within the idle timeout. */
+type TimedRead = ReadableStreamReadResult<Uint8Array> | { idle: true };
+
+/** One read, or `{idle: true}` when nothing arrived within `ms`. */
+async function readWithin(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  ms: number,
+): Promise<TimedRead> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const idle = new Promise<TimedRead>((resolve) => {
+    timer = setTimeout(() => resolve({ idle: true }), ms);
+  });
+  try {
+    return await Promise.race([reader.read(), idle]);
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+  }
+}
+
+export interface RelayOptions {
+  /** Longest wait for the upstream's next bytes before the relay ends the stream (`idle`). */
+  idleTimeoutMs: number;
+}
+
 /**
  * Relays `upstream` through a TransformStream whose transform decodes and re-frames each event,
  * whose flush sends the relay's last events, and whose cancel notes that the caller went away.
  * A pump reads the upstream as the caller reads (the transform's backpressure), so nothing is
- * buffered beyond the event in hand.
+ * buffered beyond the event in hand; only the wait for upstream bytes counts towards the idle
+ * timeout, never a caller slow to read.
  */
 export function relayEventStream<Outcome>(
   upstream: ReadableStream<Uint8Array>,
   relay: EventRelay<Outcome>,
   onFinished: (outcome: Outcome) => Promise<void>,
+  { idleTimeoutMs }: RelayOptions,
 ): RelayedStream {
   const decoder = new SseDecoder();
   const encoder = new TextEncoder();
   const reader = upstream.getReader();
-  let failure: string | undefined;
+  let failure: StreamFailure | undefined;
   let cancelled = false;
   const send = (controller: TransformStreamDefaultController<Uint8Array>, events: string[]) => {
     for (const data of events) controller.enqueue(encoder.encode(sseFrame(data)));
@@ -140,18 +179,30 @@ export function relayEventStream<Outcome>(
     const writer = writable.getWriter();
     try {
       for (;;) {
-        let next: ReadableStreamReadResult<Uint8Array>;
+        let next: TimedRead;
         try {
-          next = await reader.read();
+          next = await readWithin(reader, idleTimeoutMs);
         } catch (error) {
-          failure = `the upstream stream broke off (${(error as Error).message})`;
+          failure = {
+            kind: 'broken',
+            detail: `the upstream stream broke off (${(error as Error).message})`,
+          };
+          break;
+        }
+        if ('idle' in next) {
+          failure = {
+            kind: 'idle',
+            detail: `the upstream stream sent nothing for ${idleTimeoutMs / 1000} s`,
+          };
+          // Stop the generation upstream: nobody will read the rest.
+          await reader.cancel(new Error(failure.detail)).catch(() => {});
           break;
         }
         if (next.done) break;
         await writer.write(next.value);
       }
       await writer.close();
-      return failure === undefined ? { type: 'ended' } : { type: 'failed', detail: failure };
+      return failure === undefined ? { type: 'ended' } : { type: 'failed', detail: failure.detail };
     } catch (error) {
       // Writing failed: the caller cancelled the answer. Stop the generation upstream too.
       await reader.cancel(error).catch(() => {});

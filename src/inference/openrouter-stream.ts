@@ -6,11 +6,16 @@
  *
  * An error after the 200 arrives as a chunk with a top-level `error` and `finish_reason: "error"`
  * ("Handling Errors During Streaming" in OpenRouter's docs; `error.code` a number or a string),
- * and nothing follows it. That, a stream that breaks off, or one that ends with neither usage nor
- * [DONE], is a failed call: the payment is recorded as owed. A stream that ends early without an
- * error event gets one in OpenRouter's shape, so the caller's client sees why it stopped.
+ * and nothing follows it. That, a stream that breaks off or stalls (event-stream.ts's idle
+ * timeout), or one that ends with neither usage nor [DONE], is a failed call: the payment is
+ * recorded as owed. A stream the Worker ends gets an error chunk in OpenRouter's shape, so the
+ * caller's client sees why it stopped. The usage chunk is OpenRouter's last word on a whole
+ * completion: once it came, however the stream ends, the call is complete.
+ *
+ * Whatever happens upstream, the caller's stream ends with `data: [DONE]`, as OpenAI's streaming
+ * contract says it does (OpenRouter itself sends none after an error chunk).
  */
-import type { EventRelay, StreamEnd } from './event-stream';
+import type { EventRelay, StreamEnd, StreamFailure } from './event-stream';
 import { isRecord, parseJson } from './openrouter-client';
 import { type CallOutcome, type ReportedUsage, readReportedUsage } from './usage';
 
@@ -36,19 +41,23 @@ export class OpenRouterRelay implements EventRelay<CallOutcome> {
     return [data];
   }
 
-  onEnd(failure?: string): string[] {
-    // Over once [DONE] or an error came; a stream that stops after its usage chunk is complete.
-    if (this.#error !== undefined || this.#done) return [];
-    if (failure === undefined && this.#usage !== null) return [];
-    const message = failure ?? 'the upstream stream ended before its usage and [DONE]';
-    this.#error = message;
+  onEnd(failure?: StreamFailure): string[] {
+    if (this.#done) return [];
+    // Over once an error came, or the usage (then a missing [DONE] is only a missing [DONE]).
+    if (this.#error !== undefined || this.#usage !== null) return ['[DONE]'];
+    const detail = failure?.detail ?? 'the upstream stream ended before its usage and [DONE]';
+    this.#error = detail;
     return [
       JSON.stringify({
         ...(this.#generationId ? { id: this.#generationId } : {}),
         object: 'chat.completion.chunk',
-        error: { code: 502, message: `${message}; the payment is recorded as owed to you` },
+        error: {
+          code: failure?.kind === 'idle' ? 504 : 502,
+          message: `${detail}; the payment is recorded as owed to you`,
+        },
         choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }],
       }),
+      '[DONE]',
     ];
   }
 
@@ -58,7 +67,7 @@ export class OpenRouterRelay implements EventRelay<CallOutcome> {
       ...(this.#generationId ? { generationId: this.#generationId } : {}),
     };
     if (this.#error !== undefined) return { status: 'failed', detail: this.#error, ...common };
-    if (this.#done) return { status: 'completed', ...common };
+    if (this.#done || this.#usage !== null) return { status: 'completed', ...common };
     if (end.type === 'cancelled')
       return { status: 'cancelled', detail: 'the caller closed the stream', ...common };
     if (end.type === 'failed') return { status: 'failed', detail: end.detail, ...common };

@@ -60,6 +60,21 @@ export function readReportedUsage(value: unknown): ReportedUsage | null {
 }
 
 /**
+ * When the upstream counted more prompt tokens than were priced (prompt-tokens.ts is meant to be
+ * an upper bound; a tokenizer with byte fallback can exceed it on rare characters), how many more,
+ * as a sentence for the row's `detail`; the actual cost is recorded beside it.
+ */
+export function promptTokensOverEstimate(
+  call: PricedCall,
+  usage: ReportedUsage | null,
+): string | undefined {
+  const counted = usage?.promptTokens;
+  if (counted == null || counted <= call.estimatedPromptTokens) return undefined;
+  const over = counted - call.estimatedPromptTokens;
+  return `the upstream counted ${counted} prompt tokens, ${over} more than the ${call.estimatedPromptTokens} priced`;
+}
+
+/**
  * The row for a call. `costOf` prices reported tokens when the upstream gave no cost (Workers AI
  * never does); the actual amount is that cost in the paid token at the configured rate.
  */
@@ -80,6 +95,7 @@ export function usageStatement(
   const config = getInferenceConfig(env);
   const actualAmount =
     actualUsd !== null && token && config.ok ? usdToAtomic(actualUsd, token, config.config) : null;
+  const detail = [outcome.detail, promptTokensOverEstimate(call, usage)].filter(Boolean).join('; ');
   const statement = db
     .prepare(
       `INSERT INTO inference_usage (payment_id, provider, model, streamed, max_tokens, estimated_prompt_tokens,
@@ -101,7 +117,7 @@ export function usageStatement(
       call.token,
       actualAmount === null ? null : actualAmount.toString(),
       outcome.status,
-      outcome.detail ?? null,
+      detail === '' ? null : detail,
       outcome.generationId ?? null,
       now,
     );

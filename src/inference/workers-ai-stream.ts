@@ -3,11 +3,12 @@
  * `data: [DONE]`) re-told in the OpenAI chat-completion chunk shape, as it arrives: one
  * `chat.completion.chunk` per piece of text, a chunk with the `finish_reason`, a chunk with empty
  * `choices` and the `usage` (with its `cost` in USD), then `[DONE]`. A stream that ends without
- * [DONE] is a failed call (recorded as owed) and ends with an error chunk.
+ * [DONE], breaks off or stalls (event-stream.ts's idle timeout) is a failed call (recorded as
+ * owed) and ends with an error chunk and `[DONE]`.
  */
 import type { Decimal } from './decimal';
 import { formatDecimal } from './decimal';
-import type { EventRelay, StreamEnd } from './event-stream';
+import type { EventRelay, StreamEnd, StreamFailure } from './event-stream';
 import { isRecord, parseJson } from './openrouter-client';
 import type { CallOutcome, ReportedUsage } from './usage';
 
@@ -80,22 +81,25 @@ export class WorkersAiRelay implements EventRelay<CallOutcome> {
     return [this.#chunk([{ index: 0, delta, finish_reason: null }])];
   }
 
-  onEnd(failure?: string): string[] {
-    if (this.#done && failure === undefined) return [];
-    this.#error = failure ?? "Workers AI's stream ended before [DONE]";
+  onEnd(failure?: StreamFailure): string[] {
+    if (this.#done) return [];
+    this.#error = failure?.detail ?? "Workers AI's stream ended before [DONE]";
     return [
       this.#chunk([{ index: 0, delta: { content: '' }, finish_reason: 'error' }], {
         error: {
-          code: 502,
+          code: failure?.kind === 'idle' ? 504 : 502,
           message: `${this.#error}; the payment is recorded as owed to you`,
         },
       }),
+      '[DONE]',
     ];
   }
 
   outcome(end: StreamEnd): CallOutcome {
     const usage = this.#usage ? { ...this.#usage, costUsd: this.costOf(this.#usage) } : null;
     if (this.#error !== undefined) return { status: 'failed', detail: this.#error, usage };
+    // [DONE] came: the caller has the whole answer, however the connection ended after it.
+    if (this.#done) return { status: 'completed', usage };
     if (end.type === 'cancelled')
       return { status: 'cancelled', detail: 'the caller closed the stream', usage };
     if (end.type === 'failed') return { status: 'failed', detail: end.detail, usage };

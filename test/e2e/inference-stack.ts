@@ -31,8 +31,8 @@ export interface InferenceStack {
   worker: WorkerProcess;
 }
 
-/** The stack of a test file: started before its tests, stopped after them. */
-export function inferenceStackForTests(): InferenceStack {
+/** The stack of a test file: started before its tests, stopped after them; `vars` add to the Worker's. */
+export function inferenceStackForTests(vars: Record<string, string> = {}): InferenceStack {
   const stack = {} as InferenceStack;
   beforeAll(async () => {
     const [devnet, ai, openrouter] = await Promise.all([
@@ -47,6 +47,7 @@ export function inferenceStackForTests(): InferenceStack {
         WORKERS_AI_URL: ai.url,
         OPENROUTER_API_URL: `${openrouter.url}/api/v1`,
         OPENROUTER_API_KEY: 'sk-or-test',
+        ...vars,
       },
     });
   });

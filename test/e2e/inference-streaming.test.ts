@@ -15,7 +15,12 @@ import { describe, expect, it } from 'vitest';
 import { postJson } from './helpers';
 import { inferenceStackForTests, payAndPost, statusWithUsage } from './inference-stack';
 
-const stack = inferenceStackForTests();
+// A stream silent this long is ended by the Worker; long enough for the hold below to be
+// released first, short enough to wait out in the idle test.
+const STREAM_IDLE_SECONDS = 2;
+const stack = inferenceStackForTests({
+  INFERENCE_STREAM_IDLE_SECONDS: String(STREAM_IDLE_SECONDS),
+});
 
 /** Reads `reader` until `until` holds of all it read, or fails after `timeoutMs`. */
 async function readUntil(
@@ -169,8 +174,10 @@ describe('a streamed OpenRouter chat, paid on the devnet', () => {
     expect(response.status).toBe(200);
     const { data, other } = events(await response.text());
     expect(other).toEqual([]);
-    expect(data).toHaveLength(3);
-    const chunks = data.map((event) => JSON.parse(event));
+    expect(data).toHaveLength(4);
+    // OpenRouter sends no [DONE] after its error chunk; the Worker ends the caller's stream with one.
+    expect(data[3]).toBe('[DONE]');
+    const chunks = data.slice(0, 3).map((event) => JSON.parse(event));
     expect(chunks.slice(0, 2).map((chunk) => chunk.choices[0].delta.content)).toEqual([
       'Speak',
       ' for',
@@ -193,6 +200,58 @@ describe('a streamed OpenRouter chat, paid on the devnet', () => {
       actualAmount: null,
       generationId: chunks[0].id,
     });
+  });
+});
+
+describe('a streamed OpenRouter chat that stalls after its headers', () => {
+  it('is ended after INFERENCE_STREAM_IDLE_SECONDS: error chunk and [DONE], upstream let go, owed', async () => {
+    // The stand-in sends its comments and the first word, then holds the rest until released.
+    await standin('/openrouter-standin/faults', { kind: 'hold-stream' });
+    const { response, requirement, paymentId } = await payAndPost(
+      stack,
+      '/inference/openrouter/chat',
+      FIVE_WORDS,
+      'wallet_6',
+    );
+    expect(response.status).toBe(200);
+    // Without the idle timeout this read never ends (the stand-in holds the stream for good).
+    const { data, other } = events(await response.text());
+    expect(other).toEqual([]);
+    expect(data).toHaveLength(3);
+    const first = JSON.parse(data[0] ?? '');
+    expect(first.choices[0].delta).toEqual({ role: 'assistant', content: 'Speak' });
+    const message = `the upstream stream sent nothing for ${STREAM_IDLE_SECONDS} s`;
+    expect(JSON.parse(data[1] ?? '')).toEqual({
+      id: first.id,
+      object: 'chat.completion.chunk',
+      error: { code: 504, message: `${message}; the payment is recorded as owed to you` },
+      choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }],
+    });
+    expect(data[2]).toBe('[DONE]');
+
+    const status = await statusWithUsage(stack, paymentId);
+    expect(status.owedAmount).toBe(requirement.amount);
+    expect(status.owedAmount).toBe('1667');
+    expect(status.usage).toMatchObject({
+      streamed: true,
+      outcome: 'failed',
+      detail: message,
+      promptTokens: null,
+      actualUsd: null,
+      generationId: first.id,
+    });
+    // The Worker cancelled its upstream request: the stand-in saw the client go and holds nothing.
+    const deadline = Date.now() + 10_000;
+    let held: unknown[] = [];
+    do {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      held = (
+        (await (await fetch(`${stack.openrouter.url}/openrouter-standin/held`)).json()) as {
+          held: unknown[];
+        }
+      ).held;
+    } while (held.length > 0 && Date.now() < deadline);
+    expect(held).toEqual([]);
   });
 });
 

@@ -8,7 +8,7 @@ import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectFreeRejection, ledgerRows, testApp } from './support/app';
 import { type FakeWorkersAi, fakeWorkersAi } from './support/fake-workers-ai';
-import { ask, payInference, sseData, usageRow } from './support/inference-requests';
+import { ask, INFERENCE_ENV, payInference, sseData, usageRow } from './support/inference-requests';
 
 const CHAT = '/inference/cloudflare/chat';
 const MODEL = '@cf/meta/llama-3.1-8b-instruct';
@@ -158,5 +158,111 @@ describe('POST /inference/cloudflare/chat', () => {
     expect(await res.json()).toMatchObject({ code: 'ai_unavailable' });
     expect((await ledgerRows())[0]).toMatchObject({ owed_amount: '1000' });
     expect(await usageRow(paymentId)).toMatchObject({ outcome: 'failed', actual_usd: null });
+  });
+});
+
+describe('the standard price covers the worst case, or the request is refused before the 402', () => {
+  // The standard price in USD every token covers: min(1000 µSTX × 0.6, 2 sats × 100000,
+  // 1000 µUSDCx × 1) = min(0.0006, 0.002, 0.001) = 0.0006 USD.
+  const LLAMA_3B = '@cf/meta/llama-3.2-3b-instruct';
+
+  async function expectExceedsTier(app: ReturnType<typeof testApp>, body: unknown) {
+    const res = await ask(app, CHAT, body);
+    expect(res.status).toBe(400);
+    expect(res.headers.get('payment-required')).toBeNull();
+    expect(app.settler.settled).toHaveLength(0);
+    expect(ai.runs).toEqual([]);
+    return res.json();
+  }
+
+  it('max_tokens: 721 fits a short prompt on llama-3.1-8b, 722 is refused with the largest that fit', async () => {
+    const app = testApp();
+    // 12 × 0.000000282 + 721 × 0.000000827 = 0.000003384 + 0.000596267 = 0.000599651 ≤ 0.0006.
+    expect((await ask(app, CHAT, { ...QUESTION, max_tokens: 721 })).status).toBe(402);
+    // 12 × 0.000000282 + 722 × 0.000000827 = 0.000003384 + 0.000597094 = 0.000600478 > 0.0006.
+    // With max_tokens 722: (0.0006 − 0.000597094) / 0.000000282 = 10.3 → 10 prompt tokens.
+    expect(await expectExceedsTier(app, { ...QUESTION, max_tokens: 722 })).toEqual({
+      code: 'request_exceeds_tier',
+      message:
+        'The request is invalid (nothing was charged): about 12 prompt tokens and max_tokens 722 could cost 0.000600478 USD on @cf/meta/llama-3.1-8b-instruct, more than the standard price of 0.0006 USD; with max_tokens 722 the prompt may be at most about 10 tokens, or with this prompt max_tokens may be at most 721 (or use POST /inference/openrouter/chat, priced per request).',
+      promptTokens: 12,
+      maxTokens: 722,
+      worstCaseUsd: '0.000600478',
+      tierUsd: '0.0006',
+      largestPromptTokens: 10,
+      largestMaxTokens: 721,
+    });
+  });
+
+  it('a long prompt on llama-3.2-3b: 5,038 estimated tokens fit with max_tokens 1024, 5,039 do not', async () => {
+    const app = testApp();
+    // 15,093 bytes: ⌈15093 / 3⌉ = 5031, + 4 + 3 = 5038 tokens;
+    // 5038 × 0.000000051 + 1024 × 0.000000335 = 0.000256938 + 0.00034304 = 0.000599978.
+    const fits = {
+      model: LLAMA_3B,
+      messages: [{ role: 'user', content: 'a'.repeat(15_093) }],
+      max_tokens: 1024,
+    };
+    expect((await ask(app, CHAT, fits)).status).toBe(402);
+    // One byte more: 5039 tokens, 0.000256989 + 0.00034304 = 0.000600029 USD.
+    const over = { ...fits, messages: [{ role: 'user', content: 'a'.repeat(15_094) }] };
+    expect(await expectExceedsTier(app, over)).toMatchObject({
+      code: 'request_exceeds_tier',
+      promptTokens: 5039,
+      maxTokens: 1024,
+      worstCaseUsd: '0.000600029',
+      tierUsd: '0.0006',
+      largestPromptTokens: 5038,
+      // (0.0006 − 0.000256989) / 0.000000335 = 1023.9 → 1023.
+      largestMaxTokens: 1023,
+    });
+  });
+
+  it('a request naming no max_tokens gets the default, or as many as the price leaves', async () => {
+    const app = testApp();
+    // 4,479 bytes: ⌈4479 / 3⌉ = 1493, + 7 = 1500 prompt tokens on llama-3.1-8b:
+    // (0.0006 − 1500 × 0.000000282) / 0.000000827 = 0.000177 / 0.000000827 = 214.0 → 214.
+    const messages = [{ role: 'user', content: 'a'.repeat(4479) }];
+    const { res, paymentId } = await payInference(app, CHAT, { model: MODEL, messages });
+    expect(res.status).toBe(200);
+    expect(ai.runs).toEqual([{ model: MODEL, inputs: { messages, max_tokens: 214 } }]);
+    expect(await usageRow(paymentId)).toMatchObject({
+      max_tokens: 214,
+      estimated_prompt_tokens: 1500,
+      outcome: 'completed',
+    });
+  });
+
+  it('a prompt that costs more than the price even with max_tokens 1 is refused', async () => {
+    const app = testApp();
+    // 6,579 bytes: 2193 + 7 = 2200 tokens; 2200 × 0.000000282 + 0.000000827 = 0.000621227 USD.
+    const body = { model: MODEL, messages: [{ role: 'user', content: 'a'.repeat(6579) }] };
+    expect(await expectExceedsTier(app, body)).toEqual({
+      code: 'request_exceeds_tier',
+      message:
+        'The request is invalid (nothing was charged): about 2200 prompt tokens and even max_tokens 1 could cost 0.000621227 USD on @cf/meta/llama-3.1-8b-instruct, more than the standard price of 0.0006 USD; with max_tokens 1 the prompt may be at most about 2124 tokens, or this prompt does not fit with any max_tokens (or use POST /inference/openrouter/chat, priced per request).',
+      promptTokens: 2200,
+      maxTokens: 1,
+      worstCaseUsd: '0.000621227',
+      tierUsd: '0.0006',
+      // (0.0006 − 0.000000827) / 0.000000282 = 2124.7 → 2124.
+      largestPromptTokens: 2124,
+      largestMaxTokens: 0,
+    });
+  });
+
+  it('takes the lowest USD value of the three standard prices: at STX 0.3 USD, 0.0003 USD', async () => {
+    const app = testApp();
+    const cheapStx = { ...INFERENCE_ENV, STX_USD_PRICE: '0.3' } as Env;
+    // 12 × 0.000000282 + 358 × 0.000000827 = 0.000299450 ≤ 0.0003; 359: 0.000300277 > 0.0003.
+    const fits = await app.post(CHAT, { ...QUESTION, max_tokens: 358 }, {}, cheapStx);
+    expect(fits.status).toBe(402);
+    const over = await app.post(CHAT, { ...QUESTION, max_tokens: 359 }, {}, cheapStx);
+    expect(over.status).toBe(400);
+    expect(await over.json()).toMatchObject({
+      code: 'request_exceeds_tier',
+      tierUsd: '0.0003',
+      largestMaxTokens: 358,
+    });
   });
 });

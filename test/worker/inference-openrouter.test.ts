@@ -297,11 +297,13 @@ describe('a streamed chat', () => {
     expect(res.status).toBe(200);
     const events = sseData(await res.text());
     await waitOnExecutionContext(ctx);
-    expect(events).toHaveLength(3);
+    expect(events).toHaveLength(4);
     expect(JSON.parse(events[2] ?? '')).toMatchObject({
       error: { code: 502, message: 'Provider disconnected unexpectedly' },
       choices: [{ finish_reason: 'error' }],
     });
+    // OpenRouter sends no [DONE] after an error chunk; the caller's stream still ends with one.
+    expect(events[3]).toBe('[DONE]');
     expect((await ledgerRows())[0]).toMatchObject({ owed_amount: accepted.amount });
     expect(await usageRow(paymentId)).toMatchObject({
       outcome: 'failed',
@@ -322,7 +324,7 @@ describe('a streamed chat', () => {
     );
     const events = sseData(await res.text());
     await waitOnExecutionContext(ctx);
-    expect(events).toHaveLength(2);
+    expect(events).toHaveLength(3);
     expect(JSON.parse(events[1] ?? '')).toMatchObject({
       error: {
         code: 502,
@@ -331,6 +333,7 @@ describe('a streamed chat', () => {
       },
       choices: [{ finish_reason: 'error' }],
     });
+    expect(events[2]).toBe('[DONE]');
     expect((await ledgerRows())[0]).toMatchObject({ owed_amount: accepted.amount });
   });
 

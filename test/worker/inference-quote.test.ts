@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseInferenceConfig } from '../../src/config';
 import { CATALOGUE_KV_KEY, readModel } from '../../src/inference/catalogue';
 import { decimalFromNumber, formatDecimal, parseDecimal } from '../../src/inference/decimal';
-import { estimatePromptTokens } from '../../src/inference/prompt-tokens';
+import { estimatePromptTokens, textTokens } from '../../src/inference/prompt-tokens';
 import { quoteChat } from '../../src/inference/quote';
 import { ledgerRows, testApp } from './support/app';
 import { FAKE_MODELS, type FakeOpenRouter, fakeOpenRouter } from './support/fake-openrouter';
@@ -108,10 +108,17 @@ describe('the quote', () => {
 
   it('counts prompt tokens from the messages, tools and response format, deterministically', () => {
     expect(estimatePromptTokens({ messages: [{ content: 'What is x402?' }] })).toBe(12);
-    // 'Ça coûte' is 10 bytes: ⌈10 / 3⌉ = 4; two messages: 3 + (4 + 4) + (4 + 0).
+    // 'Ça coûte': 6 ASCII bytes, ⌈6 / 3⌉ = 2, and 2 two-byte letters, 1 each: 4; two messages:
+    // 3 + (4 + 4) + (4 + 0).
     expect(estimatePromptTokens({ messages: [{ content: 'Ça coûte' }, { content: null }] })).toBe(
       15,
     );
+    // Where tokenizers spend more tokens per byte, so does the estimate: a CJK character (3
+    // bytes) counts 2, an emoji (4 bytes) 3; ⌈bytes / 3⌉ counted 1 and 2.
+    expect(textTokens('你好')).toBe(4);
+    expect(textTokens('😀')).toBe(3);
+    expect(textTokens('x402 支付 🚀')).toBe(Math.ceil(6 / 3) + 2 * 2 + 3);
+    expect(estimatePromptTokens({ messages: [{ content: '你好，世界' }] })).toBe(3 + 4 + 10);
     const tools = [{ type: 'function', function: { name: 'get_time' } }];
     // JSON.stringify(tools) is 52 bytes: ⌈52 / 3⌉ = 18 tokens more.
     expect(estimatePromptTokens({ messages: [{ content: 'What is x402?' }], tools })).toBe(30);

@@ -4,7 +4,8 @@
  *
  * `POST /inference/cloudflare/chat` is standard tier, settled first (`upfront`): the request is
  * checked before the 402 (a model not on the list is a 400 `invalid_model`, and the prompt and
- * `max_tokens` must fit the model's context); after settlement Workers AI runs once, the cost of
+ * `max_tokens` must fit the model's context, and their worst-case cost the standard price:
+ * cloudflare-quote.ts); after settlement Workers AI runs once, the cost of
  * the tokens it reports at Cloudflare's prices is recorded against the payment and answered in
  * `x-inference-cost-usd`, and a failure (`ai_unavailable` 503, `ai_timeout` 504,
  * `ai_bad_response` 502, each with `retry-after`) is recorded as owed. `stream: true` relays the
@@ -12,7 +13,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { AiError, aiClientFor } from '../../ai';
-import { getInferenceConfig, getServiceConfig } from '../../config';
+import { configOf, getInferenceConfig, getServiceConfig } from '../../config';
 import { untilStreamEnds } from '../../http/after-answer';
 import {
   CLOUDFLARE_DEFAULT_MAX_TOKENS,
@@ -23,7 +24,6 @@ import {
 } from '../../inference/cloudflare-models';
 import { formatDecimal } from '../../inference/decimal';
 import { relayEventStream } from '../../inference/event-stream';
-import { estimatePromptTokens } from '../../inference/prompt-tokens';
 import { atomicToUsd } from '../../inference/quote';
 import {
   type CallOutcome,
@@ -39,7 +39,8 @@ import { parseTokenType, TOKEN_TYPES } from '../../stacks/tokens';
 import { defineRoute, FREE, STANDARD_UPFRONT } from '../registry';
 import { json } from '../storage/payer-store-routes';
 import { ChatCompletionSchema, CloudflareChatRequestSchema } from './chat-schemas';
-import { COST_HEADER, eventStreamResponse, routeAnswer } from './responses';
+import { planCloudflareChat, quoteCloudflareChat } from './cloudflare-quote';
+import { COST_HEADER, eventStreamResponse, routeAnswer, streamIdleTimeoutMs } from './responses';
 
 const TAGS = ['Inference'];
 const AI_RETRY_AFTER_SECONDS = 5;
@@ -127,7 +128,7 @@ export const cloudflareChatRoute = defineRoute({
     path: '/inference/cloudflare/chat',
     tags: TAGS,
     summary: 'Chat with a Workers AI model',
-    description: `An OpenAI-style chat completion on a Workers AI model of GET /inference/cloudflare/models (another id is a 400 \`invalid_model\`, never charged), \`max_tokens\` 1 to ${CLOUDFLARE_MAX_TOKENS} (default ${CLOUDFLARE_DEFAULT_MAX_TOKENS}). Standard price, settled first: the cost of the tokens used is recorded against the payment (\`GET /payment-status/{paymentId}\` shows \`usage\`) and answered in \`x-inference-cost-usd\`; if Workers AI fails the payment is recorded as owed to you. \`stream: true\` answers \`chat.completion.chunk\` server-sent events as they arrive.`,
+    description: `An OpenAI-style chat completion on a Workers AI model of GET /inference/cloudflare/models (another id is a 400 \`invalid_model\`, never charged), \`max_tokens\` 1 to ${CLOUDFLARE_MAX_TOKENS} (default ${CLOUDFLARE_DEFAULT_MAX_TOKENS}, less when the prompt leaves less room). Standard price, provided the call cannot cost more: a request whose estimated prompt tokens and \`max_tokens\` at the model's prices could cost more than the standard price is a 400 \`request_exceeds_tier\` naming the largest prompt and \`max_tokens\` that fit, never charged. Settled first: the cost of the tokens used is recorded against the payment (\`GET /payment-status/{paymentId}\` shows \`usage\`) and answered in \`x-inference-cost-usd\`; if Workers AI fails the payment is recorded as owed to you. \`stream: true\` answers \`chat.completion.chunk\` server-sent events as they arrive.`,
     request: { body: { required: true, content: json(CloudflareChatRequestSchema) } },
     responses: {
       200: {
@@ -136,21 +137,31 @@ export const cloudflareChatRoute = defineRoute({
         content: json(ChatCompletionSchema),
       },
       ...errorResponses,
+      400: {
+        description:
+          'Invalid request, `invalid_model`, `context_length_exceeded`, `request_exceeds_tier` (with `largestPromptTokens` and `largestMaxTokens`); never charged',
+        content: json(ErrorSchema),
+      },
       502: { description: '`ai_bad_response` (owed to you)', content: json(ErrorSchema) },
       503: {
-        description: '`ai_unavailable` (owed to you); `service_misconfigured` (never charged)',
+        description:
+          '`ai_unavailable` (owed to you); `service_misconfigured`, `inference_misconfigured` (never charged)',
         content: json(ErrorSchema),
       },
       504: { description: '`ai_timeout` (owed to you)', content: json(ErrorSchema) },
     },
   }),
   pricing: STANDARD_UPFRONT,
+  quote: quoteCloudflareChat,
   handler: async (c) => {
     const request = c.req.valid('json');
     const served = c.get('served');
     if (!served) throw new Error('the chat handler ran without its payment');
     const model = request.model as CloudflareChatModel;
-    const maxTokens = request.max_tokens ?? CLOUDFLARE_DEFAULT_MAX_TOKENS;
+    // As quoted before the 402 (the same request and configuration give the same plan).
+    const plan = planCloudflareChat(c.env, configOf(c.env), request);
+    if (plan.type === 'refused') throw new Error('the chat handler ran with a refused request');
+    const { maxTokens, promptTokens } = plan;
     const inference = getInferenceConfig(c.env);
     const token = parseTokenType(served.token);
     const call: PricedCall = {
@@ -159,7 +170,7 @@ export const cloudflareChatRoute = defineRoute({
       model,
       streamed: request.stream === true,
       maxTokens,
-      estimatedPromptTokens: estimatePromptTokens(request),
+      estimatedPromptTokens: promptTokens,
       quotedUsd:
         inference.ok && token
           ? formatDecimal(atomicToUsd(served.amount, token, inference.config))
@@ -194,6 +205,7 @@ export const cloudflareChatRoute = defineRoute({
           upstream,
           new WorkersAiRelay(identity, maxTokens, withCost),
           (end) => recordStreamEnd(db, c.env, call, end, costOf),
+          { idleTimeoutMs: streamIdleTimeoutMs(c.env) },
         );
         untilStreamEnds(c, relayed.finished, 'recording a streamed chat');
         return routeAnswer(eventStreamResponse(relayed.body));

@@ -55,6 +55,7 @@ import {
   eventStreamResponse,
   invalidRequest,
   routeAnswer,
+  streamIdleTimeoutMs,
   unavailableBeforePayment,
   upstreamFailureResponse,
 } from './responses';
@@ -253,8 +254,11 @@ export const openRouterChatRoute = defineRoute({
     }
     if (outcome.type === 'streaming') {
       const db = c.env.DB;
-      const relayed = relayEventStream(outcome.body, new OpenRouterRelay(), (end) =>
-        recordStreamEnd(db, c.env, call, end, costOf),
+      const relayed = relayEventStream(
+        outcome.body,
+        new OpenRouterRelay(),
+        (end) => recordStreamEnd(db, c.env, call, end, costOf),
+        { idleTimeoutMs: streamIdleTimeoutMs(c.env) },
       );
       untilStreamEnds(c, relayed.finished, 'recording a streamed chat');
       return routeAnswer(eventStreamResponse(relayed.body));

@@ -3,6 +3,7 @@
  * validation errors, so clients read one shape), upstream failures, and the cost header.
  */
 import { sentence } from '../../ai/errors';
+import { DEFAULT_STREAM_IDLE_SECONDS, getInferenceConfig, type InferenceVars } from '../../config';
 import type { UpstreamFailure } from '../../inference/openrouter-client';
 import { jsonError } from '../../payment/http-responses';
 
@@ -66,4 +67,14 @@ export function eventStreamResponse(body: ReadableStream<Uint8Array>): Response 
     status: 200,
     headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' },
   });
+}
+
+/**
+ * How long a relayed stream may wait for upstream bytes (INFERENCE_STREAM_IDLE_SECONDS). Inside a
+ * handler the route has already refused a broken inference configuration; the default only keeps
+ * a stream from ever waiting without bound.
+ */
+export function streamIdleTimeoutMs(env: InferenceVars): number {
+  const inference = getInferenceConfig(env);
+  return inference.ok ? inference.config.streamIdleTimeoutMs : DEFAULT_STREAM_IDLE_SECONDS * 1000;
 }

@@ -13,8 +13,8 @@
  *   frames until the test releases it.
  *
  * The reply is the first `max_tokens` words of a fixed sentence (one word, one completion token;
- * never more than `max_tokens`), and a prompt counts ⌈characters / 4⌉ tokens per message, as the
- * local stand-in does. `cost` is computed exactly in decimal and sent as a JSON number.
+ * never more than `max_tokens`), and a prompt counts ⌈characters / 4⌉ tokens per message (the
+ * local stand-in's count for ASCII text; it counts emoji and CJK higher). `cost` is computed exactly in decimal and sent as a JSON number.
  */
 import { env } from 'cloudflare:workers';
 import { vi } from 'vitest';
