@@ -12,6 +12,10 @@ import {
 
 const TXID = 'ab'.repeat(32);
 const PAYER = 'ST1SJ3DTE5DN7X54YDH5D64R3BCB6A2AG2ZQ8YPD5';
+const SPONSOR = 'ST2CY5V39NHDPWSXMW9QDT3HC3GD6Q6XX4CFRK9AG';
+const OTHER_SPONSOR = 'ST3NBRSFKX28FQ2ZJ1MAKX58HKHSDGNV5N7R21XCP';
+/** The txid the payer of a sponsored payment signed. */
+const ORIGIN = 'ef'.repeat(32);
 
 async function broadcastPayment(paymentId: string, until: 'broadcasting' | 'mempool' = 'mempool') {
   await claimPayment(env.DB, {
@@ -371,5 +375,128 @@ describe('the PaymentTracker Durable Object', () => {
       ['confirmed', 'mined after all, once the payer filled its nonce gap'],
     ]);
     expect(await stub.job()).toBeNull();
+  });
+
+  it('fails a delivered sponsored payment stuck behind a gap in OUR sponsor nonces as the operator loss, without marking its payer', async () => {
+    const paymentId = `pay_${'a'.repeat(32)}`;
+    await broadcastPayment(paymentId);
+    await env.DB.prepare('UPDATE payments SET delivered_at = 1 WHERE payment_id = ?')
+      .bind(paymentId)
+      .run();
+    await startTracking(env, {
+      ...job(paymentId),
+      sponsor: { sponsor: SPONSOR, nonce: 7, originTxid: ORIGIN },
+    });
+    const stub = env.PAYMENT_TRACKER.get(env.PAYMENT_TRACKER.idFromName(paymentId));
+    let tip = 100;
+    stacksApi({
+      [`/extended/v1/tx/0x${TXID}`]: pendingTx,
+      // The payer's nonce 5 is next; the sponsor's 7 waits behind its missing 5.
+      [`/extended/v1/address/${PAYER}/nonces`]: nonces({}),
+      [`/extended/v1/address/${SPONSOR}/nonces`]: () =>
+        Response.json({
+          last_executed_tx_nonce: 4,
+          possible_next_nonce: 8,
+          detected_missing_nonces: [5],
+        }),
+      '/v2/info': () => Response.json({ stacks_tip_height: tip }),
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await stub.job()).toMatchObject({ gapSinceHeight: 100 });
+    tip = 106;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const reason =
+      "sponsor_nonce_gap: not mined after 6 blocks behind a gap in our sponsor's nonces (sponsor nonce 5 is missing); the operator's loss, not the payer's";
+    expect(await getPayment(env.DB, paymentId)).toMatchObject({
+      status: 'failed',
+      terminal_reason: reason,
+      operator_loss: '1000',
+      claim_active: 1,
+    });
+    expect(await getPayerFlag(env.DB, 'stacks:2147483648', PAYER)).toBeNull();
+    expect(await stub.job()).toMatchObject({ failedBehindGap: true });
+  });
+
+  it('leaves an undelivered sponsored payment behind our sponsor gap pending: nothing went out unpaid', async () => {
+    const paymentId = `pay_${'d'.repeat(32)}`;
+    await broadcastPayment(paymentId);
+    await startTracking(env, {
+      ...job(paymentId),
+      sponsor: { sponsor: SPONSOR, nonce: 7, originTxid: ORIGIN },
+    });
+    const stub = env.PAYMENT_TRACKER.get(env.PAYMENT_TRACKER.idFromName(paymentId));
+    let tip = 100;
+    stacksApi({
+      [`/extended/v1/tx/0x${TXID}`]: pendingTx,
+      [`/extended/v1/address/${PAYER}/nonces`]: nonces({}),
+      [`/extended/v1/address/${SPONSOR}/nonces`]: () =>
+        Response.json({
+          last_executed_tx_nonce: 4,
+          possible_next_nonce: 8,
+          detected_missing_nonces: [5],
+        }),
+      '/v2/info': () => Response.json({ stacks_tip_height: tip }),
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    tip = 120;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await getPayment(env.DB, paymentId)).toMatchObject({
+      status: 'mempool',
+      operator_loss: null,
+    });
+    expect(await stub.job()).toMatchObject({ gapSinceHeight: 100 });
+  });
+
+  it('gives a dropped sponsored payment its unused sponsor nonce back to the lease book', async () => {
+    const paymentId = `pay_${'b'.repeat(32)}`;
+    const store = env.SPONSOR_NONCES.get(env.SPONSOR_NONCES.idFromName(`testnet:${OTHER_SPONSOR}`));
+    await store.sync({ lastExecutedNonce: 4, possibleNextNonce: 5, missingNonces: [] });
+    expect(await store.allocate(ORIGIN, paymentId)).toEqual({ type: 'allocated', nonce: 5 });
+    await store.spend(ORIGIN);
+    await broadcastPayment(paymentId);
+    await startTracking(env, {
+      ...job(paymentId),
+      sponsor: { sponsor: OTHER_SPONSOR, nonce: 5, originTxid: ORIGIN },
+    });
+    const stub = env.PAYMENT_TRACKER.get(env.PAYMENT_TRACKER.idFromName(paymentId));
+    stacksApi({
+      [`/extended/v1/tx/0x${TXID}`]: () =>
+        Response.json({ tx_id: `0x${TXID}`, tx_status: 'dropped_replace_by_fee' }),
+      [`/extended/v1/address/${PAYER}/nonces`]: nonces({}),
+      [`/extended/v1/address/${OTHER_SPONSOR}/nonces`]: () =>
+        Response.json({
+          last_executed_tx_nonce: 4,
+          possible_next_nonce: 5,
+          detected_missing_nonces: [],
+        }),
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect((await getPayment(env.DB, paymentId))?.status).toBe('replaced');
+    expect(await store.snapshot()).toEqual({ next: 6, free: [5], leases: [] });
+    expect(await store.allocate('cd'.repeat(32), 'pay_next')).toEqual({
+      type: 'allocated',
+      nonce: 5,
+    });
+  });
+
+  it('never broadcasts the bytes of a payment a facilitator sponsors (they lack the sponsor part)', async () => {
+    const paymentId = `pay_${'c'.repeat(32)}`;
+    await broadcastPayment(paymentId, 'broadcasting');
+    await startTracking(env, { ...job(paymentId), originTxid: TXID, sponsoredBy: 'facilitator' });
+    const stub = env.PAYMENT_TRACKER.get(env.PAYMENT_TRACKER.idFromName(paymentId));
+    let broadcasts = 0;
+    vi.spyOn(globalThis, 'fetch').mockImplementation(async (input) => {
+      const url = new URL(input instanceof Request ? input.url : String(input));
+      if (url.pathname === '/v2/transactions') broadcasts += 1;
+      if (url.pathname === `/extended/v1/tx/0x${TXID}`) return missingTx();
+      return nonces({})();
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(broadcasts).toBe(0);
+    expect(await getPayment(env.DB, paymentId)).toMatchObject({
+      status: 'broadcasting',
+      claim_active: 1,
+    });
   });
 });

@@ -7,15 +7,32 @@
  * - an unknown broadcast outcome (a node timeout or 5xx): it broadcasts the stored signed bytes
  *   again, a bounded number of times, so the payment lands without the caller's help;
  * - a delivered payment stuck behind a gap in its payer's nonces: after `NONCE_GAP_MAX_BLOCKS`
- *   blocks it is `failed` and its payer marked (it was served, and may never be mined).
+ *   blocks it is `failed` and its payer marked (it was served, and may never be mined);
+ * - for a payment the Worker sponsored, the same gap rule on the sponsor's nonces, except that the
+ *   gap is ours: the payment is `failed` with a `sponsor_nonce_gap:` reason, a delivered answer is
+ *   recorded as the operator's loss, and the payer is not marked. Seeing such a gap, the tracker
+ *   has the lease book give back lost sponsor nonces, so the next sponsored payment fills it; and
+ *   a sponsored payment that ends lost gives its unused sponsor nonce back.
  */
 import { DurableObject } from 'cloudflare:workers';
 import { getServiceConfig, type ServiceConfig } from '../config';
 import { parseHex } from '../encoding/hex';
-import { recordLateConfirmation, releaseLostClaim, transition } from '../payment/ledger';
+import {
+  getPayment,
+  recordLateConfirmation,
+  releaseLostClaim,
+  transition,
+} from '../payment/ledger';
 import { observeTxStatus } from '../payment/lifecycle';
 import { nonceOrder } from '../payment/nonce-order';
-import { type CheckResult, checkOnChain, settleLoss, type TrackingJob } from '../payment/tracking';
+import { returnLostSponsorNonce, sponsorGapOf, syncSponsorBook } from '../payment/sponsor-order';
+import {
+  type CheckResult,
+  checkOnChain,
+  settleLoss,
+  sponsoredTxidUnknown,
+  type TrackingJob,
+} from '../payment/tracking';
 import { NodeSettler } from '../stacks/node-settler';
 import { type ChainReader, StacksApi } from '../stacks/stacks-api';
 
@@ -69,13 +86,17 @@ export class PaymentTracker extends DurableObject<Env> {
       timeoutMs: config.stacksApiTimeoutMs,
     });
     if (job.failedBehindGap) {
-      const next = await this.watchAfterGap(job, api);
+      const next = await this.watchAfterGap(job, api, config);
       if (next) await this.schedule(next);
       else await this.ctx.storage.deleteAll();
       return;
     }
-    const result = await checkOnChain(this.env.DB, api, job, job.deadline);
-    const next = result && !result.terminal ? await this.act(job, result, api, config) : null;
+    const current = await this.withLedgerTxid(job);
+    const result = await checkOnChain(this.env.DB, api, current, current.deadline);
+    if (result?.terminal && result.status !== 'confirmed' && current.sponsor) {
+      await returnLostSponsorNonce(this.env, config, api, current.sponsor);
+    }
+    const next = result && !result.terminal ? await this.act(current, result, api, config) : null;
     if (!next) {
       await this.ctx.storage.deleteAll();
       return;
@@ -95,7 +116,17 @@ export class PaymentTracker extends DurableObject<Env> {
     const nonces = await api.getNonces(job.payer);
     if (nonces.type !== 'found') return job;
     const order = nonceOrder(nonces, BigInt(job.nonce));
-    if (order.type === 'minable') {
+    let gap: { expected: bigint; whose: 'payer' | 'sponsor' } | undefined;
+    if (order.type === 'gap') gap = { expected: order.expected, whose: 'payer' };
+    else if (job.sponsor) {
+      const sponsorGap = await sponsorGapOf(api, job.sponsor);
+      if (sponsorGap.type === 'unknown') return job;
+      if (sponsorGap.type === 'gap') {
+        gap = { expected: sponsorGap.expected, whose: 'sponsor' };
+        await syncSponsorBook(this.env, config, job.sponsor.sponsor, sponsorGap.nonces);
+      }
+    }
+    if (!gap) {
       const { gapSinceHeight: _cleared, ...rest } = job;
       return rest;
     }
@@ -103,35 +134,65 @@ export class PaymentTracker extends DurableObject<Env> {
     if (tip.type !== 'found') return job;
     const since = job.gapSinceHeight ?? tip.height;
     if (tip.height - since < config.nonceGapMaxBlocks) return { ...job, gapSinceHeight: since };
+    if (gap.whose === 'sponsor' && !(await this.delivered(job))) {
+      // Nothing went out unpaid, and the gap is ours to fill (the next sponsored payment takes
+      // the nonce the book was just given back): it is left to be mined, or to the deadline.
+      return { ...job, gapSinceHeight: since };
+    }
     // The transaction is still pending: its claim stays (its nonce may yet be spent by it), and
-    // it is watched until the deadline in case the payer fills the gap and it is mined after all.
+    // it is watched until the deadline in case the gap is filled and it is mined after all.
+    const blocks = tip.height - since;
     await settleLoss(
       this.env.DB,
       api,
       job,
       'failed',
-      `not mined after ${tip.height - since} blocks behind a gap in the payer's nonces (nonce ${order.expected} is missing)`,
+      gap.whose === 'payer'
+        ? `not mined after ${blocks} blocks behind a gap in the payer's nonces (nonce ${gap.expected} is missing)`
+        : `sponsor_nonce_gap: not mined after ${blocks} blocks behind a gap in our sponsor's nonces (sponsor nonce ${gap.expected} is missing); the operator's loss, not the payer's`,
       Date.now(),
       nonces,
-      { keepClaim: true },
+      { keepClaim: true, operatorsFault: gap.whose === 'sponsor' },
     );
     return { ...job, failedBehindGap: true };
   }
 
+  private async delivered(job: StoredJob): Promise<boolean> {
+    return ((await getPayment(this.env.DB, job.paymentId))?.delivered_at ?? null) !== null;
+  }
+
+  /**
+   * A payment a facilitator sponsored is judged by the facilitator's txid once a retry learnt it
+   * (the ledger row holds it); until then by the payer's, with the rules of `checkOnChain`.
+   */
+  private async withLedgerTxid(job: StoredJob): Promise<StoredJob> {
+    if (job.sponsoredBy !== 'facilitator' || !sponsoredTxidUnknown(job)) return job;
+    const row = await getPayment(this.env.DB, job.paymentId);
+    return row && row.txid !== job.txid ? { ...job, txid: row.txid } : job;
+  }
+
   /** A payment failed behind a gap: record it if it is mined after all; stop at the deadline. */
-  private async watchAfterGap(job: StoredJob, api: ChainReader): Promise<StoredJob | null> {
+  private async watchAfterGap(
+    job: StoredJob,
+    api: ChainReader,
+    config: ServiceConfig,
+  ): Promise<StoredJob | null> {
     const lookup = await api.getTransaction(job.txid);
+    const dropped = async () => {
+      if (job.sponsor) await returnLostSponsorNonce(this.env, config, api, job.sponsor);
+      return null;
+    };
     if (lookup.type === 'found') {
       const seen = observeTxStatus(lookup.txStatus, lookup.blockHeight);
       if (seen.status === 'confirmed') {
         await recordLateConfirmation(this.env.DB, job.paymentId, seen.blockHeight);
         return null;
       }
-      if (seen.status !== 'mempool') return null;
+      if (seen.status !== 'mempool') return dropped();
     } else if (lookup.type === 'missing') {
       // Dropped: it can no longer spend the nonce, so the payer may use it again.
       await releaseLostClaim(this.env.DB, job.paymentId);
-      return null;
+      return dropped();
     }
     return Date.now() >= job.deadline ? null : job;
   }
@@ -143,6 +204,8 @@ export class PaymentTracker extends DurableObject<Env> {
     api: ChainReader,
   ): Promise<StoredJob | null> {
     const done = job.rebroadcasts ?? 0;
+    // The bytes of a payment a facilitator sponsors lack the sponsor's part: only it can send them.
+    if (job.sponsoredBy === 'facilitator') return job;
     const bytes = job.transaction === undefined ? undefined : parseHex(job.transaction);
     if (done >= MAX_REBROADCASTS || !bytes?.ok) return job;
     const settler = new NodeSettler({

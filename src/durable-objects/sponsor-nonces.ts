@@ -11,6 +11,14 @@
  *
  * The object never calls the chain itself: the Worker reads the sponsor's nonces from the Stacks
  * API and passes them to `sync`, on first use and whenever the node says a nonce is wrong.
+ *
+ * A spent nonce can still be lost: the broadcast's outcome was unknown and it never landed, or the
+ * transaction was dropped. Left alone it is a gap that no later sponsored transaction can be mined
+ * across. Two ways back: `reclaim` (the payment's tracker saw it end lost, and the chain has not
+ * used its nonce) and `sync` (a spent lease the chain still has neither executed nor pending
+ * `LOST_LEASE_MS` after its broadcast). Either way the nonce is handed out first again, and
+ * `refill` lets a payment leased above a gap take the gap's nonce instead, so the next sponsored
+ * payment fills it.
  */
 import { DurableObject } from 'cloudflare:workers';
 import type { PayerNonces } from '../stacks/stacks-api';
@@ -24,6 +32,13 @@ export type NonceAllocation =
 export const ABANDONED_LEASE_MS = 5 * 60_000;
 /** Spent leases are kept this long, so a late retry of the same payment is sponsored identically. */
 export const SPENT_LEASE_KEEP_MS = 24 * 3600_000;
+/**
+ * A spent lease whose nonce the chain has neither executed nor pending this long after its
+ * broadcast is lost: the tracker's re-broadcasts (1 + 2 + 4 + ... s) and the API's indexing lag are
+ * well inside it. Should its bytes land after all, the node refuses one of the two transactions
+ * with that nonce, and the refused one is charged nothing.
+ */
+export const LOST_LEASE_MS = 60_000;
 /** Bound on the nonces one sync may give back (a chain far behind us means something is wrong). */
 const MAX_GAP_SCAN = 1000;
 
@@ -110,14 +125,22 @@ export class SponsorNonces extends DurableObject<Env> {
   sync(chain: PayerNonces, now = Date.now()): void {
     const sql = this.ctx.storage.sql;
     const lastExecuted = chain.lastExecutedNonce ?? -1;
-    const pendingOnChain = (nonce: number) =>
-      nonce <= lastExecuted ||
-      (nonce < chain.possibleNextNonce && !chain.missingNonces.includes(nonce));
+    const pendingOnChain = (nonce: number) => usedOnChain(chain, nonce);
     for (const { nonce } of sql
       .exec<{ nonce: number }>('SELECT nonce FROM free_nonces')
       .toArray()) {
       if (pendingOnChain(nonce)) sql.exec('DELETE FROM free_nonces WHERE nonce = ?', nonce);
     }
+    const lost = sql
+      .exec<{ origin_txid: string; nonce: number }>(
+        `SELECT origin_txid, nonce FROM leases WHERE state = 'spent' AND updated_at < ? AND nonce > ?`,
+        now - LOST_LEASE_MS,
+        lastExecuted,
+      )
+      .toArray()
+      .filter((lease) => !pendingOnChain(lease.nonce));
+    for (const lease of lost)
+      sql.exec('DELETE FROM leases WHERE origin_txid = ?', lease.origin_txid);
     const next = Math.max(this.#next() ?? chain.possibleNextNonce, chain.possibleNextNonce);
     const leased = new Set(
       sql
@@ -135,6 +158,59 @@ export class SponsorNonces extends DurableObject<Env> {
       `DELETE FROM leases WHERE state = 'spent' AND updated_at < ?`,
       now - SPENT_LEASE_KEEP_MS,
     );
+  }
+
+  /**
+   * The payment leased this nonce ended lost (failed, replaced, not found). If the chain has
+   * neither executed nor pending it, the nonce is given back, to be handed out first; a nonce the
+   * chain used stays spent. True when it was given back.
+   */
+  reclaim(originTxid: string, nonce: number, chain: PayerNonces): boolean {
+    const sql = this.ctx.storage.sql;
+    const lease = sql
+      .exec<{ nonce: number }>(
+        'SELECT nonce FROM leases WHERE origin_txid = ? AND nonce = ?',
+        originTxid,
+        nonce,
+      )
+      .toArray()[0];
+    if (!lease || usedOnChain(chain, nonce)) return false;
+    sql.exec('DELETE FROM leases WHERE origin_txid = ?', originTxid);
+    sql.exec('INSERT OR IGNORE INTO free_nonces (nonce) VALUES (?)', nonce);
+    return true;
+  }
+
+  /**
+   * The chain shows a gap below the nonce held for `originTxid`: align with the chain (lost leases
+   * given back), then move the held lease down to the lowest free nonce if it is lower, so this
+   * payment fills the gap rather than waiting behind it.
+   */
+  refill(originTxid: string, owner: string, chain: PayerNonces, now = Date.now()): NonceAllocation {
+    this.sync(chain, now);
+    const sql = this.ctx.storage.sql;
+    const lease = sql
+      .exec<{ nonce: number; owner: string; state: string }>(
+        'SELECT nonce, owner, state FROM leases WHERE origin_txid = ?',
+        originTxid,
+      )
+      .toArray()[0];
+    if (!lease) return this.allocate(originTxid, owner, now);
+    if (lease.state !== 'held' || lease.owner !== owner) {
+      return { type: 'allocated', nonce: lease.nonce };
+    }
+    const free = sql
+      .exec<{ nonce: number | null }>('SELECT MIN(nonce) AS nonce FROM free_nonces')
+      .one().nonce;
+    if (free === null || free >= lease.nonce) return { type: 'allocated', nonce: lease.nonce };
+    sql.exec('DELETE FROM free_nonces WHERE nonce = ?', free);
+    sql.exec('INSERT OR IGNORE INTO free_nonces (nonce) VALUES (?)', lease.nonce);
+    sql.exec(
+      'UPDATE leases SET nonce = ?, updated_at = ? WHERE origin_txid = ?',
+      free,
+      now,
+      originTxid,
+    );
+    return { type: 'allocated', nonce: free };
   }
 
   /** The state, for tests and diagnostics. */
@@ -191,4 +267,12 @@ export class SponsorNonces extends DurableObject<Env> {
       value,
     );
   }
+}
+
+/** The chain has executed this nonce, or a pending transaction carries it. */
+function usedOnChain(chain: PayerNonces, nonce: number): boolean {
+  return (
+    nonce <= (chain.lastExecutedNonce ?? -1) ||
+    (nonce < chain.possibleNextNonce && !chain.missingNonces.includes(nonce))
+  );
 }

@@ -44,6 +44,7 @@ import {
   releaseIdentifierStatement,
 } from './payment-identifier';
 import type { SettleOutcome } from './settler';
+import { requireMinableSponsorNonce, type SponsorNonceView } from './sponsor-order';
 import { releaseSponsorNonce, type SettleContext, settlePayment } from './sponsorship';
 import {
   loadResponse,
@@ -56,6 +57,7 @@ import {
   checkOnChain,
   type TrackedPayment,
   type TrackingJob,
+  trackedSponsorship,
   waitForConfirmation,
 } from './tracking';
 import type { SettlementOrder, VerifiedPayment } from './types';
@@ -75,6 +77,8 @@ export interface PaidRequest {
   deliveryChanged?: boolean;
   flag: PayerFlag | null;
   identifier?: IdentifierKey;
+  /** A payment the Worker sponsors: the sponsor's nonces as read while leasing. */
+  sponsorView?: SponsorNonceView;
 }
 
 function refOf(payment: VerifiedPayment | LedgerRow): PaymentRef {
@@ -100,6 +104,7 @@ export function tracked(row: LedgerRow): TrackedPayment {
     payer: row.payer,
     nonce: row.nonce,
     network: row.network,
+    ...(row.origin_txid ? { originTxid: row.origin_txid } : {}),
   };
 }
 
@@ -122,6 +127,7 @@ export async function serveThenSettle(paid: PaidRequest): Promise<Response> {
   const outcome = await settlePayment(settleContext(paid), true);
   if (outcome.type === 'rejected') return rejected(paid, outcome, broadcastAt);
   if (outcome.type === 'unknown') return unknownOutcome(paid, outcome, broadcastAt, response);
+  await requireMinableSponsorNonce(paid, settleContext(paid));
 
   const now = Date.now();
   const deliverNow = paid.delivery === 'mempool';
@@ -156,6 +162,7 @@ export async function settleThenServe(paid: PaidRequest): Promise<Response> {
   const outcome = await settlePayment(settleContext(paid), true);
   if (outcome.type === 'rejected') return rejected(paid, outcome, broadcastAt);
   if (outcome.type === 'unknown') return unknownOutcome(paid, outcome, broadcastAt);
+  await requireMinableSponsorNonce(paid, settleContext(paid));
 
   const deliverNow = paid.delivery === 'mempool';
   const now = Date.now();
@@ -234,6 +241,12 @@ async function unknownOutcome(
 ): Promise<Response> {
   const { c, payment } = paid;
   const db = c.env.DB;
+  if (payment.sponsorship?.mode === 'worker' && paid.delivery === 'mempool') {
+    // Whether its sponsor nonce will be next cannot be known before it lands: a retry or the
+    // tracker may move it to `mempool` later, so it is delivered on confirmation.
+    paid.delivery = 'confirmed';
+    paid.deliveryChanged = true;
+  }
   const stored = handlerResponse ? await readForStorage(handlerResponse) : undefined;
   await db.batch([
     ...transitionStatements(
@@ -270,6 +283,7 @@ function startTracker(paid: PaidRequest, from: number): Promise<void> {
     network: payment.requirement.network,
     deadline: from + config.trackingDeadlineMs,
     transaction: bytesToHex(payment.transaction),
+    ...trackedSponsorship(payment),
   };
   return paid.deps.startTracking(paid.c.env, job);
 }
@@ -340,7 +354,9 @@ export async function collectPayment(
  * success changes anything; any other answer leaves the payment to its tracker.
  */
 async function rebroadcast(paid: PaidRequest, row: LedgerRow): Promise<LedgerRow['status']> {
-  const outcome = await settlePayment(settleContext(paid), false);
+  // Settled as the payment on record (a facilitator's txid is adopted onto that row).
+  const payment = { ...paid.payment, paymentId: row.payment_id };
+  const outcome = await settlePayment({ ...settleContext(paid), payment }, false);
   if (outcome.type !== 'settled') return row.status;
   await transition(paid.c.env.DB, row.payment_id, 'mempool', {
     reason: 'broadcast again on a retry',

@@ -52,6 +52,7 @@ import {
   type TokenPrices,
 } from './requirements';
 import type { Settler } from './settler';
+import type { SponsorNonceView } from './sponsor-order';
 import { releaseSponsorNonce, type SponsorNonceStore, sponsorPayment } from './sponsorship';
 import { checkOnChain, type TrackingJob } from './tracking';
 import type { RoutePricing, VerifiedPayment } from './types';
@@ -100,6 +101,8 @@ export interface PaymentDeps {
   chainFor(config: ServiceConfig): ChainReader;
   /** The sponsor's nonce lease book; the SponsorNonces Durable Object unless a test says otherwise. */
   sponsorNoncesFor?(env: Env, network: string, sponsor: string): SponsorNonceStore;
+  /** How long a sponsored delivery waits for no gap below its sponsor nonce (sponsor-order.ts). */
+  sponsorOrderWaitMs?: number;
 }
 
 export function withPayment(
@@ -202,6 +205,7 @@ export function withPayment(
       payload: presented.payload,
       transaction: verified.transaction,
     };
+    let sponsorView: SponsorNonceView | undefined;
     if (verified.sponsored) {
       // Signed by the sponsor before the claim, so the claim and the tracker hold the final txid.
       const sponsoring = await sponsorPayment({
@@ -225,6 +229,9 @@ export function withPayment(
       payment.txid = sponsoring.txid;
       payment.transaction = sponsoring.transaction;
       payment.sponsorship = sponsoring.sponsorship;
+      if (sponsoring.sponsorNonces && sponsoring.sponsorship.mode === 'worker') {
+        sponsorView = { nonces: sponsoring.sponsorNonces, nonce: sponsoring.sponsorship.nonce };
+      }
     }
     const network = presented.requirement.network;
     const requestHash = await hashPaidRequest(c, payment.payer, payment.requirement);
@@ -247,6 +254,7 @@ export function withPayment(
       order: spec.pricing.order,
       delivery,
       requestHash,
+      originTxid: payment.sponsorship?.originTxid,
     };
     // One D1 round trip takes the payment-identifier and the claim and reads the payer's mark,
     // while the Stacks API says whether this payment can be mined next.
@@ -288,6 +296,7 @@ export function withPayment(
       // A payer whose delivered payment was lost is served on confirmed payments only.
       delivery: opened.flag ? 'confirmed' : delivery,
       flag: opened.flag,
+      sponsorView,
     };
 
     if (key && opened.identifier && opened.identifier.paymentId !== payment.paymentId) {

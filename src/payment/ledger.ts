@@ -29,6 +29,8 @@ export interface PaymentClaim {
   order: string;
   delivery: string;
   requestHash: string;
+  /** A sponsored payment: the txid of the bytes the payer signed. */
+  originTxid?: string;
 }
 
 export interface LedgerRow {
@@ -58,6 +60,10 @@ export interface LedgerRow {
   updated_at: number;
   settled_at: number | null;
   confirmed_at: number | null;
+  /** Sponsored payments: the txid the payer signed (equal to `txid` until a facilitator reports its own). */
+  origin_txid: string | null;
+  /** Atomic units of a delivered answer we will not be paid for through our own fault. */
+  operator_loss: string | null;
 }
 
 export interface LedgerEvent {
@@ -131,10 +137,10 @@ export async function openPayment(
     db
       .prepare(
         `INSERT INTO payments (payment_id, txid, network, payer, nonce, route, token, asset, amount, price,
-           pay_to, settle_order, delivery, status, request_hash, created_at, updated_at)
+           pay_to, settle_order, delivery, status, request_hash, created_at, updated_at, origin_txid)
          SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
            CASE WHEN EXISTS (SELECT 1 FROM payer_flags WHERE network = ? AND payer = ?) THEN 'confirmed' ELSE ? END,
-           'queued', ?, ?, ?
+           'queued', ?, ?, ?, ?
          WHERE ${ownsIdentifier}
          ON CONFLICT DO NOTHING`,
       )
@@ -157,6 +163,7 @@ export async function openPayment(
         claim.requestHash,
         now,
         now,
+        claim.originTxid ?? null,
         ...identifierArgs,
       ),
     db.prepare(RECORD_EVENT).bind(claim.paymentId, 'queued', null, now),
@@ -367,6 +374,25 @@ export function recordOwedStatement(
   return db
     .prepare('UPDATE payments SET owed_amount = ?, updated_at = ? WHERE payment_id = ?')
     .bind(amount.toString(), now, paymentId);
+}
+
+/**
+ * Records a delivered answer that will not be paid for through our own fault (a sponsored
+ * transaction stuck behind a gap in our sponsor's nonces): the operator's loss, in the payment's
+ * token, and not the payer's doing (the payer is not marked).
+ */
+export async function recordOperatorLoss(
+  db: D1Database,
+  paymentId: string,
+  amount: bigint,
+  now = Date.now(),
+): Promise<void> {
+  await db
+    .prepare(
+      'UPDATE payments SET operator_loss = ?, updated_at = ? WHERE payment_id = ? AND delivered_at IS NOT NULL',
+    )
+    .bind(amount.toString(), now, paymentId)
+    .run();
 }
 
 /** Marks that the caller was answered 202: a retry with the same payment may collect the result. */

@@ -9,9 +9,10 @@
 import type { ServiceConfig } from '../config';
 import type { NonceAllocation } from '../durable-objects/sponsor-nonces';
 import { signAsSponsor, sponsorFeeFor } from '../stacks/sponsor';
-import type { ChainReader, PayerNonces } from '../stacks/stacks-api';
+import type { ChainReader, NonceLookup, PayerNonces } from '../stacks/stacks-api';
 import type { PaymentErrorCode } from './errors';
 import type { PaymentDeps } from './gate';
+import { nonceOrder } from './nonce-order';
 import type { SettleOutcome } from './settler';
 import type { PaymentSponsorship, VerifiedPayment } from './types';
 
@@ -21,6 +22,8 @@ export interface SponsorNonceStore {
   release(originTxid: string, owner: string): Promise<boolean>;
   spend(originTxid: string): Promise<void>;
   sync(chain: PayerNonces): Promise<void>;
+  reclaim(originTxid: string, nonce: number, chain: PayerNonces): Promise<boolean>;
+  refill(originTxid: string, owner: string, chain: PayerNonces): Promise<NonceAllocation>;
 }
 
 /** The SponsorNonces object of a sponsor: one per network and address. */
@@ -34,7 +37,14 @@ function storeOf(deps: PaymentDeps, env: Env, config: ServiceConfig, sponsor: st
 }
 
 export type Sponsoring =
-  | { type: 'sponsored'; sponsorship: PaymentSponsorship; txid: string; transaction: Uint8Array }
+  | {
+      type: 'sponsored';
+      sponsorship: PaymentSponsorship;
+      txid: string;
+      transaction: Uint8Array;
+      /** The sponsor's nonces as read while leasing (worker mode), for the delivery decision. */
+      sponsorNonces?: NonceLookup;
+    }
   /** Nothing to sponsor with (the chain or the lease book did not answer): a 503, uncharged. */
   | { type: 'unavailable'; detail: string }
   | { type: 'refused'; code: PaymentErrorCode; detail: string };
@@ -72,7 +82,24 @@ export async function sponsorPayment(request: SponsorRequest): Promise<Sponsorin
   }
   const store = storeOf(request.deps, request.env, config, policy.address);
   const chain = request.deps.chainFor(config);
-  const nonce = await leaseNonce(store, chain, policy.address, originTxid, request.paymentId);
+  // The chain's view is read beside the lease (no added latency): a lease above a gap in the
+  // sponsor's nonces is moved down into the gap, so this payment fills it.
+  const [allocation, sponsorNonces] = await Promise.all([
+    store.allocate(originTxid, request.paymentId),
+    chain.getNonces(policy.address),
+  ]);
+  let nonce: number | undefined;
+  if (sponsorNonces.type === 'found') {
+    const { type: _found, ...state } = sponsorNonces;
+    if (allocation.type === 'unsynced') await store.sync(state);
+    nonce = allocation.type === 'allocated' ? allocation.nonce : undefined;
+    if (nonce === undefined || nonceOrder(sponsorNonces, BigInt(nonce)).type === 'gap') {
+      const refilled = await store.refill(originTxid, request.paymentId, state);
+      nonce = refilled.type === 'allocated' ? refilled.nonce : undefined;
+    }
+  } else if (allocation.type === 'allocated') {
+    nonce = allocation.nonce;
+  }
   if (nonce === undefined) {
     return {
       type: 'unavailable',
@@ -85,6 +112,7 @@ export async function sponsorPayment(request: SponsorRequest): Promise<Sponsorin
     sponsorship: { mode: 'worker', originTxid, sponsor: policy.address, nonce, fee },
     txid: signed.txid,
     transaction: signed.bytes,
+    sponsorNonces,
   };
 }
 
@@ -146,9 +174,13 @@ export async function settlePayment(
   let outcome = await settler.settle(payment);
   const sponsorship = payment.sponsorship;
   if (sponsorship?.mode === 'facilitator') {
-    // The facilitator sponsored it: its transaction, with its txid, is the payment now.
+    // The facilitator sponsored it: its transaction, with its txid, is the payment now (also on
+    // a retry after an unknown outcome, while the payment is still `broadcasting`).
     if (outcome.type === 'settled' && outcome.txid !== payment.txid) {
-      await adoptTransaction(env.DB, payment, outcome.txid, payment.transaction);
+      await adoptTransaction(env.DB, payment, outcome.txid, payment.transaction, [
+        'queued',
+        'broadcasting',
+      ]);
     }
     return outcome;
   }
@@ -221,11 +253,14 @@ async function adoptTransaction(
   payment: VerifiedPayment,
   txid: string,
   transaction: Uint8Array,
+  from: readonly string[] = ['queued'],
 ): Promise<boolean> {
   if (txid !== payment.txid) {
     const result = await db
-      .prepare(`UPDATE payments SET txid = ? WHERE payment_id = ? AND status = 'queued'`)
-      .bind(txid, payment.paymentId)
+      .prepare(
+        `UPDATE payments SET txid = ? WHERE payment_id = ? AND status IN (${from.map(() => '?').join(', ')})`,
+      )
+      .bind(txid, payment.paymentId, ...from)
       .run();
     if (result.meta.changes !== 1) return false;
   }

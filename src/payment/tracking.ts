@@ -4,9 +4,11 @@
  * (see lifecycle.ts), so they never fight.
  */
 import type { ChainReader, NonceLookup } from '../stacks/stacks-api';
-import { getPayment, releaseLostClaim, transition } from './ledger';
+import { getPayment, recordOperatorLoss, releaseLostClaim, transition } from './ledger';
 import { observeTxStatus, type PaymentStatus, TERMINAL_STATUSES } from './lifecycle';
 import { flagPayer } from './payer-flags';
+import type { TrackedSponsor } from './sponsor-order';
+import type { VerifiedPayment } from './types';
 
 export interface TrackedPayment {
   paymentId: string;
@@ -14,6 +16,12 @@ export interface TrackedPayment {
   payer: string;
   nonce: string;
   network: string;
+  /**
+   * A sponsored payment: the txid the payer signed. Equal to `txid` only while a facilitator
+   * that sponsors has not reported its own txid: the chain then never shows `txid`, and a spent
+   * payer nonce may be this very payment, sponsored.
+   */
+  originTxid?: string;
 }
 
 export interface TrackingJob extends TrackedPayment {
@@ -21,6 +29,30 @@ export interface TrackingJob extends TrackedPayment {
   deadline: number;
   /** The signed transaction (hex), broadcast again while its outcome is unknown. */
   transaction?: string;
+  /** Sponsored by the Worker: the sponsor's nonce is watched too. */
+  sponsor?: TrackedSponsor;
+  /** Sponsored by the facilitator: the bytes we hold lack the sponsor's part; never broadcast. */
+  sponsoredBy?: 'facilitator';
+}
+
+/** The tracking job's fields for a sponsored payment. */
+export function trackedSponsorship(
+  payment: VerifiedPayment,
+): Pick<TrackingJob, 'originTxid' | 'sponsor' | 'sponsoredBy'> {
+  const sponsorship = payment.sponsorship;
+  if (sponsorship?.mode === 'worker') {
+    const { sponsor, nonce, originTxid } = sponsorship;
+    return { originTxid, sponsor: { sponsor, nonce, originTxid } };
+  }
+  if (sponsorship?.mode === 'facilitator') {
+    return { originTxid: sponsorship.originTxid, sponsoredBy: 'facilitator' };
+  }
+  return {};
+}
+
+/** A facilitator sponsored it and its txid is not known: the chain never shows `txid` itself. */
+export function sponsoredTxidUnknown(payment: TrackedPayment): boolean {
+  return payment.originTxid !== undefined && payment.originTxid === payment.txid;
 }
 
 export type CheckResult = { status: PaymentStatus; terminal: boolean };
@@ -65,7 +97,22 @@ export async function checkOnChain(
     }
   } else if (lookup.type === 'missing') {
     const nonces = await api.getNonces(payment.payer);
-    if (nonceSpent(nonces, payment.nonce)) {
+    if (nonceSpent(nonces, payment.nonce) && sponsoredTxidUnknown(payment)) {
+      // The facilitator's sponsored version of this very transaction may be what spent the
+      // nonce: nothing is judged before the deadline, and then only `not_found`, never a loss
+      // blamed on the payer (it was never delivered: delivery needs the sponsored txid).
+      if (final) {
+        await settleLoss(
+          db,
+          api,
+          payment,
+          'not_found',
+          "the payer's nonce was spent, perhaps by the facilitator's sponsored transaction, whose txid it never reported",
+          now,
+          nonces,
+        );
+      }
+    } else if (nonceSpent(nonces, payment.nonce)) {
       await settleLoss(
         db,
         api,
@@ -127,12 +174,21 @@ export async function settleLoss(
   reason: string,
   now: number,
   knownNonces?: NonceLookup,
-  { keepClaim = false }: { keepClaim?: boolean } = {},
+  {
+    keepClaim = false,
+    operatorsFault = false,
+  }: {
+    keepClaim?: boolean;
+    /** Lost through our own fault (our sponsor's nonce gap): a delivered answer is our loss. */
+    operatorsFault?: boolean;
+  } = {},
 ): Promise<void> {
   await transition(db, payment.paymentId, status, { reason }, now);
   const row = await getPayment(db, payment.paymentId);
   if (!row || row.status !== status) return;
-  if (row.delivered_at !== null) {
+  if (row.delivered_at !== null && operatorsFault) {
+    await recordOperatorLoss(db, row.payment_id, BigInt(row.amount), now);
+  } else if (row.delivered_at !== null) {
     await flagPayer(
       db,
       {

@@ -29,6 +29,7 @@ import {
   HELLO_WORLD_SHA256,
   nextNonce,
   PAY_TO,
+  paymentStatus,
   postJson,
   requirementFor,
   waitForPaymentStatus,
@@ -280,5 +281,114 @@ describe('sponsor nonce recovery', () => {
     expect(nonces).toEqual([start, start + 2]);
     // No gap: every sponsor nonce up to here is mined.
     expect(Number(await nextNonce(devnet.url, sponsor))).toBe(start + 3);
+  });
+});
+
+describe('a lost sponsored transaction (a gap in the sponsor nonces)', () => {
+  it('leaves no later sponsored payment unminable: each is mined and paid, none answered for free', async () => {
+    const funder = await getDevnetAccount('wallet_8');
+    const RBF_FEE = 5000n;
+    const [keyA, keyB, keyC] = [randomPrivateKey(), randomPrivateKey(), randomPrivateKey()];
+    const [a, b, c] = [keyA, keyB, keyC].map((key) => getAddressFromPrivateKey(key, 'testnet'));
+    const broadcast = async (tx: Parameters<typeof serializeTransactionBytes>[0]) => {
+      const res = await fetch(`${devnet.url}/v2/transactions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/octet-stream' },
+        body: Buffer.from(serializeTransactionBytes(tx)),
+      });
+      expect(res.status).toBe(200);
+    };
+    let funding = await nextNonce(devnet.url, funder.address);
+    for (const [address, amount] of [
+      [a, PRICE.STX + RBF_FEE + 1n],
+      [b, PRICE.STX],
+      [c, PRICE.STX],
+    ] as const) {
+      await broadcast(
+        await makeSTXTokenTransfer({
+          recipient: address,
+          amount,
+          senderKey: funder.privateKey,
+          network: 'testnet',
+          nonce: funding++,
+          fee: 300n,
+        }),
+      );
+    }
+    await fetch(`${devnet.url}/devnet/mine`, { method: 'POST' });
+    const accounts = [a, b, c, sponsor, PAY_TO];
+    const read = () =>
+      Promise.all(accounts.map((address) => balanceOf(devnet.url, address, 'STX')));
+    const before = await read();
+    const start = Number(await nextNonce(devnet.url, sponsor));
+    const requirement = await requirementFor(sha256(), BODY);
+    const pay = (header: string) => postJson(sha256(), BODY, { 'payment-signature': header });
+
+    // #1 is delivered at mempool with sponsor nonce `start`, held there; its payer then replaces
+    // it with a higher fee, so `start` is never spent: a gap below every later sponsor nonce.
+    await armFault(devnet.url, { kind: 'hold-transaction', blocks: 1000 });
+    const first = await pay(await sponsoredHeader(requirement, keyA, 0n));
+    expect(first.status).toBe(200);
+    await broadcast(
+      await makeSTXTokenTransfer({
+        recipient: getAddressFromPrivateKey(randomPrivateKey(), 'testnet'),
+        amount: 1n,
+        senderKey: keyA,
+        network: 'testnet',
+        nonce: 0n,
+        fee: RBF_FEE,
+      }),
+    );
+    // #2 is leased `start + 1`, above the gap: broadcast, but not served before it is mined.
+    // Nothing fills the gap meanwhile, so after CONFIRMATION_WAIT_SECONDS it is a 202.
+    const secondHeader = await sponsoredHeader(requirement, keyB, 0n);
+    let second = await pay(secondHeader);
+    expect(second.status).toBe(202);
+    expect(
+      await paymentStatus(worker.url, second.headers.get('x-payment-id') as string),
+    ).toMatchObject({
+      status: 'mempool',
+      delivery: 'confirmed',
+      delivered: false,
+    });
+    // #1's tracker ends it `replaced` and gives `start` back; #3 takes it and fills the gap.
+    const firstStatus = await waitForPaymentStatus(
+      worker.url,
+      first.headers.get('x-payment-id') as string,
+      (s) => s.status === 'replaced',
+    );
+    expect(firstStatus.delivered).toBe(true);
+    const third = await pay(await sponsoredHeader(requirement, keyC, 0n));
+    expect(third.status).toBe(200);
+    expect(await third.json()).toMatchObject({ hash: HELLO_WORLD_SHA256 });
+
+    // #2 is mined now: sending the same payment again collects its answer.
+    for (let tries = 0; second.status === 202 && tries < 60; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      second = await pay(secondHeader);
+    }
+    expect(second.status).toBe(200);
+    expect(await second.json()).toMatchObject({ hash: HELLO_WORLD_SHA256 });
+    const secondStatus = await confirmed(second);
+    expect({ delivery: secondStatus.delivery, status: secondStatus.status }).toEqual({
+      delivery: 'confirmed',
+      status: 'confirmed',
+    });
+    await confirmed(third);
+    const nonces = await Promise.all(
+      [second, third].map((res) => sponsorNonceOf(res.headers.get('x-transaction-id') as string)),
+    );
+    expect(nonces).toEqual([start + 1, start]);
+    expect(Number(await nextNonce(devnet.url, sponsor))).toBe(start + 2);
+    // To the microSTX: #1's payer paid its own replacement only; #2 and #3 paid the price, the
+    // sponsor the fee of the two it sponsored that were mined.
+    const after = await read();
+    expect(after.map((balance, i) => balance - before[i])).toEqual([
+      -(RBF_FEE + 1n),
+      -PRICE.STX,
+      -PRICE.STX,
+      -2n * SPONSOR_FEE,
+      2n * PRICE.STX,
+    ]);
   });
 });

@@ -5,7 +5,7 @@
  */
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
-import { ABANDONED_LEASE_MS } from '../../src/durable-objects/sponsor-nonces';
+import { ABANDONED_LEASE_MS, LOST_LEASE_MS } from '../../src/durable-objects/sponsor-nonces';
 
 let counter = 0;
 /** A lease book of its own for each test. */
@@ -74,5 +74,61 @@ describe('SponsorNonces', () => {
     const snapshot = await store.snapshot();
     expect({ next: snapshot.next, free: snapshot.free }).toEqual({ next: 7, free: [] });
     expect(await store.allocate('tx-e', 'pay_e')).toEqual({ type: 'allocated', nonce: 7 });
+  });
+
+  it('takes back the nonce of a lost payment only if the chain has not used it', async () => {
+    const store = freshStore();
+    await store.sync(chain(4, 5));
+    for (const id of ['a', 'b', 'c']) {
+      await store.allocate(`tx-${id}`, `pay_${id}`);
+      await store.spend(`tx-${id}`);
+    }
+    // 5 was dropped (missing below the pending 6 and 7); 7 is pending; 6 was mined meanwhile.
+    expect(await store.reclaim('tx-a', 5, chain(4, 8, [5]))).toBe(true);
+    expect(await store.reclaim('tx-c', 7, chain(4, 8, [5]))).toBe(false);
+    expect(await store.reclaim('tx-b', 6, chain(6, 8))).toBe(false);
+    // A lease the nonce no longer belongs to is not touched.
+    expect(await store.reclaim('tx-c', 5, chain(4, 8, [5]))).toBe(false);
+    expect(await store.snapshot()).toMatchObject({ next: 8, free: [5] });
+    expect(await store.allocate('tx-d', 'pay_d')).toEqual({ type: 'allocated', nonce: 5 });
+  });
+
+  it('gives back a spent lease the chain still lacks LOST_LEASE_MS after its broadcast', async () => {
+    const store = freshStore();
+    const start = 2_000_000;
+    await store.sync(chain(4, 5), start);
+    await store.allocate('tx-a', 'pay_a', start);
+    await store.spend('tx-a', start);
+    await store.allocate('tx-b', 'pay_b', start);
+    await store.spend('tx-b', start);
+    // The broadcast of 5 never landed; 6 is pending above the gap.
+    await store.sync(chain(4, 7, [5]), start + LOST_LEASE_MS - 1);
+    expect(await store.snapshot()).toMatchObject({ next: 7, free: [] });
+    await store.sync(chain(4, 7, [5]), start + LOST_LEASE_MS + 1);
+    const snapshot = await store.snapshot();
+    expect({ free: snapshot.free, leased: snapshot.leases.map((l) => l.nonce) }).toEqual({
+      free: [5],
+      leased: [6],
+    });
+  });
+
+  it('moves a lease held above a gap down into it (refill)', async () => {
+    const store = freshStore();
+    await store.sync(chain(4, 5));
+    await store.allocate('tx-a', 'pay_a');
+    await store.spend('tx-a');
+    await store.allocate('tx-b', 'pay_b');
+    // 5 went back meanwhile (its payment was lost): b, holding 6, takes 5 and 6 goes back.
+    expect(await store.reclaim('tx-a', 5, chain(4, 5))).toBe(true);
+    expect(await store.refill('tx-b', 'pay_b', chain(4, 5))).toEqual({
+      type: 'allocated',
+      nonce: 5,
+    });
+    expect(await store.snapshot()).toMatchObject({ next: 7, free: [6] });
+    // Someone else's lease is never moved.
+    expect(await store.refill('tx-b', 'pay_intruder', chain(4, 5))).toEqual({
+      type: 'allocated',
+      nonce: 5,
+    });
   });
 });

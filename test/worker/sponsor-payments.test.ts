@@ -32,9 +32,21 @@ function sponsorSetup(vars: Partial<Env> = {}) {
   const address = getAddressFromPrivateKey(key, 'testnet');
   const bindings = { ...env, SPONSOR_PRIVATE_KEY: key, ...vars } as Env;
   const app = testApp();
-  // The sponsor has used nonces 0 to 4 on chain: its next one is 5.
+  // The sponsor has used nonces 0 to 4 on chain: its next one is 5. Every sponsored transaction
+  // the settler accepts is pending from then on, as the Stacks API would report it.
   app.chain.nonces.set(address, 4);
   app.chain.pending.set(address, { possibleNextNonce: 5, missingNonces: [] });
+  const inMempool = new Set<number>();
+  app.settler.next = (payment) => {
+    if (payment.sponsorship?.mode === 'worker') {
+      inMempool.add(payment.sponsorship.nonce);
+      const possibleNextNonce = Math.max(5, ...inMempool) + 1;
+      const missingNonces = [];
+      for (let n = 5; n < possibleNextNonce; n++) if (!inMempool.has(n)) missingNonces.push(n);
+      app.chain.pending.set(address, { possibleNextNonce, missingNonces });
+    }
+    return { type: 'settled', txid: payment.txid };
+  };
   const store = env.SPONSOR_NONCES.get(env.SPONSOR_NONCES.idFromName(`testnet:${address}`));
   const pay = async (options: PaymentOptions = {}) => {
     const accepted = await requirementFor(app, ROUTE, { body: BODY }, options.token ?? 'STX');
@@ -132,6 +144,8 @@ describe('sponsored payments with a sponsor configured', () => {
     const snapshot = await store.snapshot();
     expect({ next: snapshot.next, free: snapshot.free }).toEqual({ next: 11, free: [] });
     expect(snapshot.leases.map((lease) => lease.state)).toEqual(Array(6).fill('spent'));
+    // Each sponsor nonce had every one below it pending by the time it was delivered.
+    expect((await ledgerRows()).map((row) => row.delivery)).toEqual(Array(6).fill('mempool'));
   });
 
   it('gives a refused broadcast’s nonce back: the next payment gets it, no gap', async () => {
