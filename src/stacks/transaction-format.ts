@@ -22,7 +22,6 @@ import {
   deserializeAuthorization,
   deserializeLPList,
   deserializePayload,
-  intoInitialSighashAuth,
   isSingleSig,
   PayloadType,
   PostConditionMode,
@@ -30,7 +29,6 @@ import {
   type PostConditionWire,
   type SpendingCondition,
   StacksWireType,
-  serializeAuthorizationBytes,
   serializeCVBytes,
   txidFromData,
 } from '@stacks/transactions';
@@ -43,7 +41,7 @@ import {
   type PayloadJson,
   type PostConditionJson,
 } from './clarity/transaction-parts';
-import { verifyOrigin } from './signatures/origin';
+import { initialSighashOf, verifyOrigin } from './signatures/origin';
 import type { StacksNetworkName } from './tokens';
 
 export class TransactionDecodeError extends Error {}
@@ -106,8 +104,6 @@ const POST_CONDITION_MODES = {
 
 /** Half the secp256k1 order: SIP-005 requires the lower S; the node rejects the other. */
 const SECP256K1_HALF_ORDER = 0x7fffffffffffffffffffffffffffffff5d576e7357a4501ddfe92f46681b20a0n;
-/** Header: 1 version byte and a 4-byte chain id, then the authorization. */
-const AUTH_START = 5;
 
 export function decodeTransaction(bytes: Uint8Array): DecodedTransaction {
   const reader = new BytesReader(bytes);
@@ -281,13 +277,8 @@ function checkOriginSignature(
   ) {
     return { valid: false, problem: 'a signature has a high S value (SIP-005 requires the low S)' };
   }
-  const initial = concatBytes([
-    canonical.subarray(0, AUTH_START),
-    serializeAuthorizationBytes(intoInitialSighashAuth(auth)),
-    canonical.subarray(authEnd),
-  ]);
   try {
-    verifyOrigin(auth, txidFromData(initial));
+    verifyOrigin(auth, initialSighashOf(auth, canonical, authEnd));
     return { valid: true };
   } catch (error) {
     const detail = error instanceof Error && error.message ? ` (${error.message})` : '';

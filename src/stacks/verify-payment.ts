@@ -23,12 +23,13 @@ import {
   PubKeyEncoding,
   type StacksTransactionWire,
   serializeTransaction,
+  txidFromData,
 } from '@stacks/transactions';
 import { bytesToHex, parseHex } from '../encoding/hex';
 import type { PaymentErrorCode } from '../payment/errors';
 import type { PaymentRequirements } from '../payment/protocol';
 import type { VerifyOutcome } from '../payment/types';
-import { verifyTransactionOrigin } from './signatures/origin';
+import { initialSighashOf, verifyOrigin as verifyOriginSignature } from './signatures/origin';
 import {
   CHAIN_ID,
   type StacksNetworkName,
@@ -121,7 +122,7 @@ function verifyOrThrow(check: PaymentCheck): VerifyOutcome {
       'this server does not sponsor transactions; build it with the payer paying the fee',
     );
   }
-  const payer = verifyOrigin(tx, check.network);
+  const payer = verifyOrigin(tx, bytes, check.network);
   const fee = tx.auth.spendingCondition.fee;
   if (sponsored) {
     // The sponsor sets the fee; the origin's fee field plays no part, so it must say so.
@@ -139,7 +140,8 @@ function verifyOrThrow(check: PaymentCheck): VerifyOutcome {
   return {
     type: 'verified',
     payer,
-    txid: tx.txid(),
+    // The txid is the hash of the canonical bytes (checked above): no third serialisation.
+    txid: txidFromData(bytes),
     nonce: tx.auth.spendingCondition.nonce,
     amount,
     transaction: bytes,
@@ -147,8 +149,15 @@ function verifyOrThrow(check: PaymentCheck): VerifyOutcome {
   };
 }
 
-/** Item 4: standard single-sig origin with a valid low-S signature; returns the payer. */
-function verifyOrigin(tx: StacksTransactionWire, network: StacksNetworkName): string {
+/**
+ * Item 4: standard single-sig origin with a valid low-S signature; returns the payer. `bytes` are
+ * the transaction's canonical bytes (checked before), from which the initial sighash is taken.
+ */
+function verifyOrigin(
+  tx: StacksTransactionWire,
+  bytes: Uint8Array,
+  network: StacksNetworkName,
+): string {
   const condition = tx.auth.spendingCondition;
   if (
     !isSingleSig(condition) ||
@@ -170,7 +179,7 @@ function verifyOrigin(tx: StacksTransactionWire, network: StacksNetworkName): st
     );
   }
   try {
-    verifyTransactionOrigin(tx);
+    verifyOriginSignature(tx.auth, initialSighashOf(tx.auth, bytes));
   } catch (error) {
     reject(
       'signature_validation_failed',

@@ -9,10 +9,16 @@ import {
   privateKeyToPublic,
   type SingleSigSpendingCondition,
   type StacksTransactionWire,
+  serializeTransactionBytes,
   verifyOrigin as verifyOriginInJavaScript,
 } from '@stacks/transactions';
 import { describe, expect, it } from 'vitest';
-import { OriginVerificationError, verifyOrigin, verifyTransactionOrigin } from './origin';
+import {
+  initialSighashOf,
+  OriginVerificationError,
+  verifyOrigin,
+  verifyTransactionOrigin,
+} from './origin';
 import { recoveryEngine } from './recovery-engine';
 
 const COMPRESSED_KEY = '7287ba251d44a4d3fd9276c88ce34c5c52a038955511cccaf77e61068649c17801';
@@ -113,5 +119,26 @@ describe('verifyOrigin', () => {
     const answer = both(tx);
     expect(answer.ours).toMatch(/^[0-9a-f]{64}$/);
     expect(answer.ours).toBe(answer.library);
+  });
+});
+
+describe('initialSighashOf', () => {
+  it.each([
+    ['a standard single-sig transfer', {}],
+    ['an uncompressed key', { senderKey: UNCOMPRESSED_KEY }],
+    ['a sponsored origin (the sponsor condition is cleared to the sentinel)', { sponsored: true }],
+    [
+      'a multi-signature origin',
+      {
+        numSignatures: 2,
+        publicKeys: [privateKeyToPublic(COMPRESSED_KEY), privateKeyToPublic(OTHER_KEY)],
+        signerKeys: [COMPRESSED_KEY, OTHER_KEY],
+      },
+    ],
+  ])("equals the library's verifyBegin() for %s, from the bytes alone", async (_label, options) => {
+    const tx = await transfer({ ...options, memo: 'memo after the authorization' });
+    const expected = tx.verifyBegin();
+    expect(expected).toMatch(/^[0-9a-f]{64}$/);
+    expect(initialSighashOf(tx.auth, serializeTransactionBytes(tx))).toBe(expected);
   });
 });

@@ -9,18 +9,23 @@
  * Like the library, it judges neither the hash mode against the key encoding beyond what
  * `addressFromPublicKeys` checks, nor S: callers refuse a high S before (SIP-005 requires low S).
  */
+
+import { sha512_256 } from '@noble/hashes/sha2.js';
 import {
-  AuthType,
   type Authorization,
+  AuthType,
   addressFromPublicKeys,
   createStacksPublicKey,
+  intoInitialSighashAuth,
   isSingleSig,
   PubKeyEncoding,
   type StacksTransactionWire,
+  serializeAuthorizationBytes,
+  txidFromData,
   verifyOrigin as verifyOriginInJavaScript,
 } from '@stacks/transactions';
-import { sha512_256 } from '@noble/hashes/sha2.js';
 import { bytesToHex, parseHex } from '../../encoding/hex';
+import { concatBytes } from '../clarity/serialize';
 import { recoverPublicKeyBytes } from './recovery-engine';
 
 /** Why an origin signature does not verify (the library's own VerificationError is not exported). */
@@ -95,6 +100,29 @@ export function verifyOrigin(auth: Authorization, initialSigHash: string): strin
   postSign[SIGHASH_BYTES] = compressed ? PubKeyEncoding.Compressed : PubKeyEncoding.Uncompressed;
   postSign.set(signature, SIGHASH_BYTES + 1);
   return bytesToHex(sha512_256(postSign));
+}
+
+/** Where the authorization starts in a serialized transaction: after version (1) and chain id (4). */
+export const AUTHORIZATION_OFFSET = 5;
+
+/**
+ * The initial sighash (SIP-005) straight from a transaction's canonical bytes: the txid of those
+ * bytes with the authorization cleared. The same value as `tx.verifyBegin()`, which deep-clones
+ * and re-serialises the whole transaction (payload and post-conditions included) to get it.
+ * `authEnd` is where the authorization ends in `canonical` (computed when not given).
+ */
+export function initialSighashOf(
+  auth: Authorization,
+  canonical: Uint8Array,
+  authEnd = AUTHORIZATION_OFFSET + serializeAuthorizationBytes(auth).length,
+): string {
+  return txidFromData(
+    concatBytes([
+      canonical.subarray(0, AUTHORIZATION_OFFSET),
+      serializeAuthorizationBytes(intoInitialSighashAuth(auth)),
+      canonical.subarray(authEnd),
+    ]),
+  );
 }
 
 /** `tx.verifyOrigin()` with this isolate's recovery engine. */
