@@ -27,6 +27,7 @@ import {
   settlementResponse,
   withReceipt,
 } from './http-responses';
+import { paymentInProgress } from './in-progress';
 import {
   getPayment,
   type LedgerRow,
@@ -77,6 +78,8 @@ export interface PaidRequest {
   deliveryChanged?: boolean;
   flag: PayerFlag | null;
   identifier?: IdentifierKey;
+  /** The `updated_at` this request holds the claim by (see `releaseClaimStatements`). */
+  claimedAt: number;
   /** A payment the Worker sponsors: the sponsor's nonces as read while leasing. */
   sponsorView?: SponsorNonceView;
 }
@@ -273,7 +276,7 @@ async function unknownOutcome(
 }
 
 /** Hands the payment to its tracker, which follows it for the deadline from `from` (the broadcast). */
-function startTracker(paid: PaidRequest, from: number): Promise<void> {
+export function startTracker(paid: PaidRequest, from: number): Promise<void> {
   const { payment, config } = paid;
   const job: TrackingJob = {
     paymentId: payment.paymentId,
@@ -305,17 +308,17 @@ async function deliverWhenConfirmed(paid: PaidRequest, paymentId: string): Promi
   return answerFor(paid, paymentId, result?.status);
 }
 
-/** A retry of a paid request: collect its result if it is deliverable now. */
+/** A retry of a paid request: collect the result of its payment (`row`) if it is deliverable now. */
 export async function collectPayment(
   paid: PaidRequest,
-  paymentId: string,
+  row: LedgerRow | null,
   via: { viaIdentifier?: IdentifierKey },
 ): Promise<Response> {
   const { c, config } = paid;
   // The handler may run on this collection (an upfront route): it reads the payer from here.
   c.set('payment', paid.payment);
-  const row = await getPayment(c.env.DB, paymentId);
   if (!row) return paymentRequired(paid.challenge, 'payment_already_used');
+  const paymentId = row.payment_id;
   if (row.delivered_at !== null) {
     // Delivered before: only an idempotent retry (same id, same request) gets the answer again.
     const stored = via.viaIdentifier ? await loadResponse(c.env.DB, paymentId) : null;
@@ -326,12 +329,7 @@ export async function collectPayment(
   if (row.collectable === 0) {
     // The first request for this payment is still being answered: not a collection.
     return via.viaIdentifier
-      ? jsonError(
-          409,
-          'payment_identifier_in_progress',
-          'A request with this payment-identifier is being processed; retry it in a moment (nothing was charged).',
-          { 'retry-after': '1' },
-        )
+      ? paymentInProgress(true)
       : paymentRequired(paid.challenge, 'payment_already_used');
   }
   let status = row.status;
@@ -385,16 +383,7 @@ async function answerFor(
       settlementResponse(ref, c.req.url, code),
     );
   }
-  if (status === 'queued') {
-    return jsonError(
-      409,
-      'payment_identifier_in_progress',
-      'This payment is being processed by another request; retry in a moment.',
-      {
-        'retry-after': '1',
-      },
-    );
-  }
+  if (status === 'queued') return paymentInProgress(false);
   const deliverable =
     status === 'confirmed' || (status === 'mempool' && row.delivery === 'mempool');
   if (!deliverable) {
@@ -530,7 +519,7 @@ async function pending(
 export async function releaseNothingCharged(paid: PaidRequest): Promise<void> {
   const db = paid.c.env.DB;
   await db.batch([
-    ...releaseClaimStatements(db, paid.payment.paymentId),
+    ...releaseClaimStatements(db, paid.payment.paymentId, paid.claimedAt),
     ...(paid.identifier ? [releaseIdentifierStatement(db, paid.identifier)] : []),
   ]);
   await releaseSponsorNonce(settleContext(paid));

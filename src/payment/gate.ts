@@ -13,14 +13,7 @@ import type { AppEnv } from '../env';
 import type { ChainReader } from '../stacks/stacks-api';
 import { parseTokenType, type TokenType } from '../stacks/tokens';
 import { verifyStacksPayment } from '../stacks/verify-payment';
-import {
-  collectPayment,
-  type PaidRequest,
-  releaseNothingCharged,
-  serveThenSettle,
-  settleThenServe,
-  tracked,
-} from './delivery';
+import { type PaidRequest, tracked } from './delivery';
 import { PAYMENT_ERROR_MESSAGES, type PaymentErrorCode, SERVICE_MISCONFIGURED } from './errors';
 import { decodeBase64Json } from './header-codec';
 import { type Challenge, jsonError, paymentRequired } from './http-responses';
@@ -33,7 +26,6 @@ import {
   type PaymentClaim,
 } from './ledger';
 import { TERMINAL_STATUSES } from './lifecycle';
-import { nonceOrder } from './nonce-order';
 import { type IdentifierKey, readPaymentIdentifier, releaseIdentifier } from './payment-identifier';
 import {
   LEGACY_PAYMENT_HEADER,
@@ -51,9 +43,11 @@ import {
   paymentIdentifierExtension,
   type TokenPrices,
 } from './requirements';
+import { settleClaimed } from './settle-claimed';
 import type { Settler } from './settler';
 import type { SponsorNonceView } from './sponsor-order';
 import { releaseSponsorNonce, type SponsorNonceStore, sponsorPayment } from './sponsorship';
+import { answerRetry } from './stale-queued';
 import { checkOnChain, type TrackingJob } from './tracking';
 import type { RoutePricing, VerifiedPayment } from './types';
 
@@ -259,8 +253,9 @@ export function withPayment(
     // One D1 round trip takes the payment-identifier and the claim and reads the payer's mark,
     // while the Stacks API says whether this payment can be mined next.
     const chain = deps.chainFor(config);
+    let claimedAt = Date.now();
     const [first, nonces] = await Promise.all([
-      openPayment(c.env.DB, claim, key),
+      openPayment(c.env.DB, claim, key, claimedAt),
       chain.getNonces(payment.payer),
     ]);
     let opened = first;
@@ -274,7 +269,8 @@ export function withPayment(
         (await lostOnChain(c.env.DB, chain, config, holder))
       ) {
         // Its transaction left the mempool without spending the nonce: the payer may use it again.
-        opened = await openPayment(c.env.DB, claim, key);
+        claimedAt = Date.now();
+        opened = await openPayment(c.env.DB, claim, key, claimedAt);
         holder = opened.claimed ? null : await findActiveClaim(c.env.DB, { ...payment, network });
       }
     }
@@ -296,6 +292,7 @@ export function withPayment(
       // A payer whose delivered payment was lost is served on confirmed payments only.
       delivery: opened.flag ? 'confirmed' : delivery,
       flag: opened.flag,
+      claimedAt,
       sponsorView,
     };
 
@@ -308,43 +305,26 @@ export function withPayment(
           'This payment-identifier was already used for a different request; use a new id for a new request (nothing was charged).',
         );
       }
-      return collectPayment(paid, opened.identifier.paymentId, { viaIdentifier: key });
+      const row = await getPayment(c.env.DB, opened.identifier.paymentId);
+      return answerRetry(paid, row, { requestHash, nonces, viaIdentifier: key });
     }
     if (!opened.claimed) {
       if (key) await releaseIdentifier(c.env.DB, key);
-      // The same payment for the same request that was answered 202: a retry that collects.
-      // Anything else is a replay (or a concurrent copy of a request still being answered).
+      // The same payment for the same request, answered 202 or still queued: a retry that
+      // collects, or takes over a payment its request left queued (stale-queued.ts). Anything
+      // else is a replay (or a concurrent copy of a request still being answered).
       if (
         holder &&
         holder.txid === payment.txid &&
         holder.request_hash === requestHash &&
-        holder.collectable === 1
+        (holder.collectable === 1 || holder.status === 'queued')
       ) {
-        return collectPayment(paid, holder.payment_id, {});
+        return answerRetry(paid, holder, { requestHash, nonces });
       }
       return paymentRequired(challenge, 'payment_already_used');
     }
     if (key) paid.identifier = key;
-
-    // DESIGN section 5: a node admits a transaction ahead of the payer's next nonce but never
-    // mines it across the gap. Refused before broadcasting, it costs the payer nothing.
-    if (nonces.type === 'found') {
-      const order = nonceOrder(nonces, payment.nonce);
-      if (order.type === 'gap') {
-        await releaseNothingCharged(paid);
-        return paymentRequired(
-          challenge,
-          'client_bad_nonce',
-          `the transaction has nonce ${payment.nonce} but the payer's next nonce is ${order.expected} (nonces in between are neither executed nor pending), so it cannot be mined; sign the payment with nonce ${order.expected}`,
-        );
-      }
-    } else if (paid.delivery === 'mempool') {
-      // The chain cannot vouch that the payment will be mined next: deliver it once confirmed.
-      paid.delivery = 'confirmed';
-      paid.deliveryChanged = true;
-    }
-    c.set('payment', payment);
-    return paid.order === 'upfront' ? settleThenServe(paid) : serveThenSettle(paid);
+    return settleClaimed(paid, nonces);
   };
 }
 

@@ -338,12 +338,45 @@ export async function releaseLostClaim(db: D1Database, paymentId: string): Promi
     .run();
 }
 
-/** Releases a claim when nothing was charged and nothing broadcast, so the payer nonce is usable again. */
-export function releaseClaimStatements(db: D1Database, paymentId: string): D1PreparedStatement[] {
+/**
+ * Releases a claim when nothing was charged and nothing broadcast, so the payer nonce is usable
+ * again. Only the request holding the claim may: `claimedAt` is the `updated_at` it claimed (or
+ * took the payment over) at, so a request outlived by a takeover (stale-queued.ts) deletes nothing.
+ */
+export function releaseClaimStatements(
+  db: D1Database,
+  paymentId: string,
+  claimedAt: number,
+): D1PreparedStatement[] {
   return [
-    db.prepare(`DELETE FROM payments WHERE payment_id = ? AND status = 'queued'`).bind(paymentId),
+    db
+      .prepare(`DELETE FROM payments WHERE payment_id = ? AND status = 'queued' AND updated_at = ?`)
+      .bind(paymentId, claimedAt),
     db.prepare('DELETE FROM payment_events WHERE payment_id = ? AND changes() = 1').bind(paymentId),
   ];
+}
+
+/**
+ * Takes over a payment still `queued` since `seenUpdatedAt` (its claiming request died before the
+ * broadcast): one conditional UPDATE, so of concurrent retries exactly one moves `updated_at` to
+ * `now` and holds the claim from then on; its history records why. True for that one.
+ */
+export async function takeOverQueued(
+  db: D1Database,
+  paymentId: string,
+  seenUpdatedAt: number,
+  reason: string,
+  now = Date.now(),
+): Promise<boolean> {
+  const [update] = await db.batch([
+    db
+      .prepare(
+        `UPDATE payments SET updated_at = ? WHERE payment_id = ? AND status = 'queued' AND updated_at = ?`,
+      )
+      .bind(now, paymentId, seenUpdatedAt),
+    db.prepare(RECORD_EVENT).bind(paymentId, 'queued', reason, now),
+  ]);
+  return update?.meta.changes === 1;
 }
 
 /** Marks the content delivered; false if it was delivered before (a replay). */
