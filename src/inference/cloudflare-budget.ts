@@ -15,7 +15,7 @@
  * A request that names no `max_tokens` gets the default (256), or less when its prompt leaves
  * less room under the price: the default request always fits when the prompt alone does.
  */
-import type { InferenceConfig } from '../config';
+
 import { TOKEN_TYPES, type TokenType } from '../stacks/tokens';
 import {
   CLOUDFLARE_DEFAULT_MAX_TOKENS,
@@ -24,6 +24,7 @@ import {
   type CloudflareChatModel,
   cloudflareCost,
 } from './cloudflare-models';
+import type { InferenceConfig } from './config';
 import {
   compare,
   type Decimal,

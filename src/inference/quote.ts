@@ -11,11 +11,12 @@
  * always give the same amounts: the 402 and its paid retry agree, and the `max_tokens` sent
  * upstream is the one priced.
  */
-import type { InferenceConfig } from '../config';
+
 import type { TokenPrices } from '../payment/requirements';
 import { TOKEN_TYPES, TOKENS, type TokenType } from '../stacks/tokens';
 import type { CatalogueModel } from './catalogue';
 import { pricesOf } from './catalogue';
+import type { InferenceConfig } from './config';
 import {
   add,
   type Decimal,

@@ -6,9 +6,10 @@
  * stream's row when the stream ends, after the answer, with the amount owed in the same batch if
  * the stream failed.
  */
-import { getInferenceConfig } from '../config';
+
 import { recordOwedStatement } from '../payment/ledger';
 import { parseTokenType } from '../stacks/tokens';
+import { getInferenceConfig } from './config';
 import { type Decimal, decimalFromNumber, formatDecimal } from './decimal';
 import { isRecord } from './openrouter-client';
 import { usdToAtomic } from './quote';

@@ -5,8 +5,8 @@
  */
 import { env } from 'cloudflare:workers';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseInferenceConfig } from '../../src/config';
 import { CATALOGUE_KV_KEY, readModel } from '../../src/inference/catalogue';
+import { parseInferenceConfig } from '../../src/inference/config';
 import { decimalFromNumber, formatDecimal, parseDecimal } from '../../src/inference/decimal';
 import { estimatePromptTokens, textTokens } from '../../src/inference/prompt-tokens';
 import { quoteChat } from '../../src/inference/quote';

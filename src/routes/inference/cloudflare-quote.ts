@@ -6,10 +6,11 @@
  * `max_tokens` checked here.
  */
 import type { Context } from 'hono';
-import { getInferenceConfig, type ServiceConfig } from '../../config';
+import type { ServiceConfig } from '../../config';
 import type { AppEnv } from '../../env';
 import { cloudflareChatBudget, standardTierUsd } from '../../inference/cloudflare-budget';
 import type { CloudflareChatModel } from '../../inference/cloudflare-models';
+import { getInferenceConfig } from '../../inference/config';
 import { estimatePromptTokens } from '../../inference/prompt-tokens';
 import type { Quote } from '../../payment/gate';
 import { validBody } from '../storage/payer-store-routes';

@@ -13,7 +13,7 @@
  */
 import { createRoute, z } from '@hono/zod-openapi';
 import { AiError, aiClientFor } from '../../ai';
-import { configOf, getInferenceConfig, getServiceConfig } from '../../config';
+import { configOf, getServiceConfig } from '../../config';
 import { untilStreamEnds } from '../../http/after-answer';
 import {
   CLOUDFLARE_DEFAULT_MAX_TOKENS,
@@ -22,6 +22,7 @@ import {
   type CloudflareChatModel,
   cloudflareCost,
 } from '../../inference/cloudflare-models';
+import { getInferenceConfig } from '../../inference/config';
 import { formatDecimal } from '../../inference/decimal';
 import { relayEventStream } from '../../inference/event-stream';
 import { atomicToUsd } from '../../inference/quote';

@@ -16,10 +16,10 @@
  */
 import { createRoute } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import { getInferenceConfig } from '../../config';
 import type { AppEnv } from '../../env';
 import { untilStreamEnds } from '../../http/after-answer';
 import { type Catalogue, findModel, loadCatalogue } from '../../inference/catalogue';
+import { getInferenceConfig } from '../../inference/config';
 import {
   type Decimal,
   formatDecimal,

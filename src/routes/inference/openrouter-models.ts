@@ -4,8 +4,8 @@
  * sBTC and USDCx. A call is priced from the same catalogue: see `POST /inference/openrouter/chat`.
  */
 import { createRoute, z } from '@hono/zod-openapi';
-import { getInferenceConfig, type InferenceConfig } from '../../config';
 import { loadCatalogue } from '../../inference/catalogue';
+import { getInferenceConfig, type InferenceConfig } from '../../inference/config';
 import {
   add,
   type Decimal,

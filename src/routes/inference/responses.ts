@@ -3,7 +3,11 @@
  * validation errors, so clients read one shape), upstream failures, and the cost header.
  */
 import { sentence } from '../../ai/errors';
-import { DEFAULT_STREAM_IDLE_SECONDS, getInferenceConfig, type InferenceVars } from '../../config';
+import {
+  DEFAULT_STREAM_IDLE_SECONDS,
+  getInferenceConfig,
+  type InferenceVars,
+} from '../../inference/config';
 import type { UpstreamFailure } from '../../inference/openrouter-client';
 import { jsonError } from '../../payment/http-responses';
 
