@@ -29,12 +29,14 @@ export const PAYMENT_ERROR_MESSAGES = {
   amount_insufficient: 'The transaction pays less than the price.',
   sender_mismatch: 'The `sender` argument of the transfer is not the transaction signer.',
   invalid_post_conditions:
-    'Post-conditions must be absent, or deny mode with exactly one post-condition: the payer sends exactly the amount of the asset.',
+    'Post-conditions must fix the payment: a STX transfer in deny mode with none; a token transfer in deny mode with exactly one (the payer sends exactly the amount of the asset), or in allow mode with none.',
   payment_already_used:
     'This payment (or another transaction with the same payer nonce) has already been presented.',
   insufficient_funds: 'The payer cannot cover the amount and fee.',
   client_bad_nonce: 'The transaction nonce is not the payer’s next nonce.',
   conflicting_nonce: 'Another transaction with the same nonce is already in the mempool.',
+  too_many_pending:
+    'The payer already has as many transactions pending in the mempool as a node accepts from one account (25); wait for a block to mine some, then pay again.',
   broadcast_failed: 'The Stacks node rejected the transaction.',
   transaction_failed:
     'The payment transaction did not complete on chain, so the result is withheld; pay again with a new transaction.',

@@ -48,7 +48,7 @@ describe('the node settler', () => {
     ['SignatureValidation', 'signature_validation_failed'],
     ['BadChainId', 'invalid_network'],
     ['Deserialization', 'invalid_transaction'],
-    ['TooMuchChaining', 'broadcast_failed'],
+    ['TooMuchChaining', 'too_many_pending'],
   ])('maps the node rejection %s to %s, a definite rejection', async (reason, code) => {
     expect(await settlerAnswering(400, rejection(reason)).settle(PAYMENT)).toEqual({
       type: 'rejected',
@@ -74,6 +74,15 @@ describe('the node settler', () => {
       code: 'client_bad_nonce',
       detail: 'the Stacks node rejected the transaction: BadNonce',
     });
+    // The sponsor's chain too long is not the payer's to wait out.
+    expect(await answer('TooMuchChaining', { expected: 30, actual: 31, is_origin: false })).toEqual(
+      {
+        type: 'rejected',
+        code: 'broadcast_failed',
+        detail: 'the Stacks node rejected the transaction: TooMuchChaining',
+        sponsorNonceSuspect: true,
+      },
+    );
     expect(await answer('ConflictingNonceInMempool')).toEqual({
       type: 'rejected',
       code: 'conflicting_nonce',

@@ -22,6 +22,7 @@ const REJECTION_CODES: Record<string, PaymentErrorCode> = {
   BadTransactionVersion: 'invalid_network',
   BadChainId: 'invalid_network',
   Deserialization: 'invalid_transaction',
+  TooMuchChaining: 'too_many_pending',
 };
 
 /**
@@ -70,15 +71,19 @@ export class NodeSettler implements Settler {
       return { type: 'settled', txid };
     }
     const reason = isRecord(body) && typeof body.reason === 'string' ? body.reason : undefined;
-    const code = (reason && REJECTION_CODES[reason]) || 'broadcast_failed';
     const data = isRecord(body) && isRecord(body.reason_data) ? body.reason_data : {};
+    const suspect = sponsorNonceSuspect(reason, data);
+    // A chaining limit reached by our sponsor is not the payer's to wait out.
+    const code =
+      (reason && !(suspect && reason === 'TooMuchChaining') && REJECTION_CODES[reason]) ||
+      'broadcast_failed';
     return {
       type: 'rejected',
       code,
       detail: reason
         ? `the Stacks node rejected the transaction: ${reason}`
         : `the Stacks node answered ${answer.status}`,
-      ...(sponsorNonceSuspect(reason, data) ? { sponsorNonceSuspect: true } : {}),
+      ...(suspect ? { sponsorNonceSuspect: true } : {}),
     };
   }
 }

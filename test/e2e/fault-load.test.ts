@@ -130,8 +130,8 @@ async function chainTx(txid: string): Promise<ChainTx | null> {
 /** A 402 because the node refused a transaction past its per-account chaining limit. */
 function isChainingLimit(result: X402Result): boolean {
   if (result.type !== 'response' || result.status !== 402) return false;
-  const body = result.body as { code?: string; message?: string } | null;
-  return body?.code === 'broadcast_failed' && /TooMuchChaining/.test(body.message ?? '');
+  const body = result.body as { code?: string } | null;
+  return body?.code === 'too_many_pending';
 }
 
 let chainingWaits = 0;
