@@ -377,6 +377,56 @@ describe('the PaymentTracker Durable Object', () => {
     expect(await stub.job()).toBeNull();
   });
 
+  it('records a payment failed behind a nonce gap as replaced when the chain drops it for another transaction', async () => {
+    const paymentId = `pay_${'8'.repeat(32)}`;
+    await broadcastPayment(paymentId);
+    await env.DB.prepare('UPDATE payments SET delivered_at = 1 WHERE payment_id = ?')
+      .bind(paymentId)
+      .run();
+    await startTracking(env, job(paymentId));
+    const stub = env.PAYMENT_TRACKER.get(env.PAYMENT_TRACKER.idFromName(paymentId));
+    let tip = 100;
+    let dropped = false;
+    stacksApi({
+      [`/extended/v1/tx/0x${TXID}`]: () =>
+        dropped
+          ? Response.json({ tx_id: `0x${TXID}`, tx_status: 'dropped_replace_by_fee' })
+          : pendingTx(),
+      [`/extended/v1/address/${PAYER}/nonces`]: nonces({
+        last_executed_tx_nonce: 2,
+        detected_missing_nonces: [4, 3],
+      }),
+      '/v2/info': () => Response.json({ stacks_tip_height: tip }),
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    tip = 106;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    const reason =
+      "not mined after 6 blocks behind a gap in the payer's nonces (nonce 3 is missing)";
+    expect(await getPayment(env.DB, paymentId)).toMatchObject({
+      status: 'failed',
+      terminal_reason: reason,
+    });
+    expect(await stub.job()).toMatchObject({ failedBehindGap: true });
+
+    // The payer spends the nonce on another transaction: the chain drops this one as replaced.
+    dropped = true;
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await getPayment(env.DB, paymentId)).toMatchObject({ status: 'replaced' });
+    expect((await getHistory(env.DB, paymentId)).map((e) => [e.status, e.reason])).toEqual([
+      ['queued', null],
+      ['broadcasting', null],
+      ['mempool', null],
+      ['failed', reason],
+      ['replaced', 'dropped_replace_by_fee after failing behind its nonce gap'],
+    ]);
+    expect(await getPayerFlag(env.DB, 'stacks:2147483648', PAYER)).toMatchObject({
+      paymentId,
+      reason: `failed: ${reason}`,
+    });
+    expect(await stub.job()).toBeNull();
+  });
+
   it('fails a delivered sponsored payment stuck behind a gap in OUR sponsor nonces as the operator loss, without marking its payer', async () => {
     const paymentId = `pay_${'a'.repeat(32)}`;
     await broadcastPayment(paymentId);

@@ -20,6 +20,7 @@ import { parseHex } from '../encoding/hex';
 import {
   getPayment,
   recordLateConfirmation,
+  recordLateReplacement,
   releaseLostClaim,
   transition,
 } from '../payment/ledger';
@@ -187,6 +188,11 @@ export class PaymentTracker extends DurableObject<Env> {
       if (seen.status === 'confirmed') {
         await recordLateConfirmation(this.env.DB, job.paymentId, seen.blockHeight);
         return null;
+      }
+      if (seen.status === 'replaced') {
+        // The ledger follows the chain here too: the nonce went to another transaction.
+        await recordLateReplacement(this.env.DB, job.paymentId, seen.reason);
+        return dropped();
       }
       if (seen.status !== 'mempool') return dropped();
     } else if (lookup.type === 'missing') {

@@ -326,6 +326,30 @@ export async function recordLateConfirmation(
 }
 
 /**
+ * The other move out of `failed`: a payment failed behind a nonce gap whose transaction the chain
+ * then drops as replaced (its payer spent the nonce on another one). The ledger says what the
+ * chain says; nothing was charged either way, and the payer's mark stays.
+ */
+export async function recordLateReplacement(
+  db: D1Database,
+  paymentId: string,
+  chainStatus: string,
+  now = Date.now(),
+): Promise<boolean> {
+  const [update] = await db.batch([
+    db
+      .prepare(
+        `UPDATE payments SET status = 'replaced', updated_at = ? WHERE payment_id = ? AND status = 'failed'`,
+      )
+      .bind(now, paymentId),
+    db
+      .prepare(RECORD_EVENT)
+      .bind(paymentId, 'replaced', `${chainStatus} after failing behind its nonce gap`, now),
+  ]);
+  return update?.meta.changes === 1;
+}
+
+/**
  * Frees a payment's txid and payer nonce once it can no longer be charged (a lost or unseen
  * transaction whose nonce the chain has not spent), so its payer can pay again.
  */
